@@ -1,0 +1,69 @@
+// Starting and reaping child processes; the one place that forks.
+#pragma once
+
+#include <sys/types.h>
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/unique_fd.hpp"
+
+namespace dmc {
+
+struct ChildSpec {
+  std::vector<std::string> argv;  // argv[0] is the program; PATH is searched
+  std::optional<std::vector<std::string>> env = std::nullopt;  // nullopt: inherit ours
+  // Where the child's stdio goes: -1 means /dev/null (or a capture pipe when
+  // run_child captures that stream). The fds are dup'ed, never taken.
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+  // Runs in the child between fork and exec; returns 0 or an errno, which
+  // fails the start. Only async-signal-safe calls belong here.
+  std::function<int()> pre_exec = nullptr;
+};
+
+// The outcome of a finished child: exit code, or 128+N for signal N.
+struct ChildExit {
+  int code = 0;
+  bool signaled = false;
+};
+
+ChildExit decode_wait_status(int status);
+
+// A started child. Kills (SIGKILL) and reaps it on destruction unless it was
+// waited for or released.
+class Child {
+ public:
+  Child() = default;
+  explicit Child(pid_t pid) : pid_(pid) {}
+  Child(const Child&) = delete;
+  Child& operator=(const Child&) = delete;
+  Child(Child&& other) noexcept;
+  Child& operator=(Child&& other) noexcept;
+  ~Child();
+
+  [[nodiscard]] pid_t pid() const { return pid_; }
+  Result<ChildExit> wait();
+  pid_t release();  // forget the child: someone else reaps it
+
+ private:
+  pid_t pid_ = -1;
+};
+
+// Starts argv; fails if the program cannot be executed (errno from execvp).
+Result<Child> spawn_child(const ChildSpec& spec);
+
+struct ChildOutput {
+  ChildExit exit;
+  std::string out;
+  std::string err;
+};
+
+// Runs to completion, capturing stdout and stderr where the spec gives no fd.
+Result<ChildOutput> run_child(ChildSpec spec);
+
+}  // namespace dmc

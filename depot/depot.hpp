@@ -1,0 +1,122 @@
+// The depot: the on-disk layout of dmc's containers, the single source of truth.
+//
+//   <root>/                          0700, default /var/lib/dmc
+//     .tmp-<handle>-<random>/        a container being built; renamed into place
+//     <handle>/                      one per container; flock()ed while in use
+//       spec.json                    the DesiredSpec as asked
+//       config.json                  the OCI bundle written by the bundler
+//       rootfs/                      overlay mount point (the container's /)
+//       upper/  work/                overlay upper and work dirs
+//       state.json                   ContainerState; absent until creation finished
+//       properties.json              string -> string, written on every change
+//       processes/<id>/              one per process (process_tracker)
+//
+// Every write is temp file -> fsync -> rename. A container whose directory has
+// no state.json and whose lock is free is a leftover of a crashed create.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/unique_fd.hpp"
+
+namespace dmc::depot {
+
+namespace names {
+inline constexpr std::string_view kTempPrefix = ".tmp-";
+inline constexpr std::string_view kSpec = "spec.json";
+inline constexpr std::string_view kConfig = "config.json";
+inline constexpr std::string_view kRootfs = "rootfs";
+inline constexpr std::string_view kUpper = "upper";
+inline constexpr std::string_view kWork = "work";
+inline constexpr std::string_view kState = "state.json";
+inline constexpr std::string_view kProperties = "properties.json";
+inline constexpr std::string_view kProcesses = "processes";
+}  // namespace names
+
+inline constexpr size_t kMaxHandleLength = 128;
+
+// [A-Za-z0-9][A-Za-z0-9_.-]*, at most 128 characters.
+Result<void> validate_handle(std::string_view handle);
+
+using Properties = std::map<std::string, std::string>;
+
+enum class Status { Created, Running, Stopped };
+std::string_view to_string(Status status);
+
+struct ContainerState {
+  Status status = Status::Created;
+  int64_t created_at_ns = 0;  // wall clock, nanoseconds since the epoch
+  int init_pid = 0;
+  std::string runtime;  // the runtime binary that made the container
+};
+
+// What a new container directory holds before the runtime is involved.
+struct NewContainer {
+  std::string spec_json;
+  std::string config_json;
+  Properties properties;
+};
+
+// An exclusive flock() on a container's directory, released on destruction.
+class ContainerLock {
+ public:
+  ContainerLock() = default;
+  explicit ContainerLock(UniqueFd fd) : fd_(std::move(fd)) {}
+  [[nodiscard]] bool held() const { return fd_.valid(); }
+
+ private:
+  UniqueFd fd_;
+};
+
+class Depot {
+ public:
+  explicit Depot(std::string root);
+
+  [[nodiscard]] const std::string& root() const { return root_; }
+  [[nodiscard]] std::string dir(std::string_view handle) const;
+  [[nodiscard]] std::string path(std::string_view handle, std::string_view name) const;
+
+  // Creates the root (0700) if missing.
+  Result<void> init() const;
+
+  // Builds a container directory under a temporary name (rootfs/, upper/,
+  // work/, processes/ and the files of `files`), then renames it to
+  // <root>/<handle>. AlreadyExists ("handle 'x' already in use") when the
+  // handle is taken, checked atomically by the rename. On failure nothing is
+  // left. The returned lock is held on the renamed directory; state.json is
+  // not written: the caller writes it when the container is complete.
+  Result<ContainerLock> create(std::string_view handle, const NewContainer& files) const;
+
+  // Blocks until this process holds the container's lock; NotFound if the
+  // container does not exist or was removed while waiting.
+  Result<ContainerLock> lock(std::string_view handle) const;
+  // Like lock(), but Unavailable at once when someone else holds it.
+  Result<ContainerLock> try_lock(std::string_view handle) const;
+
+  [[nodiscard]] bool exists(std::string_view handle) const;
+
+  // Containers whose creation finished (state.json present), sorted.
+  Result<std::vector<std::string>> handles() const;
+  // Names (relative to root) of temporaries and of unfinished containers
+  // whose lock is free: the leftovers of crashed creates.
+  Result<std::vector<std::string>> leftovers() const;
+
+  // Removes a container directory (or a leftover name); refuses to cross
+  // into a mount that is still there. Missing is success.
+  Result<void> remove(std::string_view name) const;
+
+  Result<ContainerState> read_state(std::string_view handle) const;
+  Result<void> write_state(std::string_view handle, const ContainerState& state) const;
+  Result<Properties> read_properties(std::string_view handle) const;
+  Result<void> write_properties(std::string_view handle, const Properties& props) const;
+
+ private:
+  std::string root_;
+};
+
+}  // namespace dmc::depot

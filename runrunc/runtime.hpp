@@ -1,0 +1,110 @@
+// The one place that runs the OCI runtime binary (runc or crun): one method
+// per verb, typed options and results. Every call passes
+// `--root <state root> --log <file> --log-format json`; the log lines are
+// forwarded at debug level and the last error line becomes the message:
+// "runc create: exit status 1: container with id exists: web-1".
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/log.hpp"
+#include "common/result.hpp"
+
+namespace dmc::runrunc {
+
+enum class Flavor { Runc, Crun };
+
+struct RuntimeConfig {
+  std::string binary;      // absolute path of the runtime binary
+  Flavor flavor = Flavor::Runc;
+  std::string state_root;  // --root: dmc's own, so it never sees other containers
+  std::string log_dir;     // per-call log files are made (and removed) here
+  // crun 1.8 refuses hybrid cgroup hosts whose v2 mount holds controllers;
+  // when set, `crun create` runs in a private mount namespace in which
+  // <unified>/cgroup.controllers is covered by an empty file.
+  bool hide_hybrid_controllers = false;
+};
+
+// Resolves "runc", "crun" or a path; decides the flavor from the binary's
+// name (or `--version` output) and whether the hybrid workaround is needed
+// on this host. state_root defaults to /run/dmc/<name>.
+Result<RuntimeConfig> detect_runtime(const std::string& name_or_path,
+                                     const std::string& state_root);
+
+struct CreateOptions {
+  std::string bundle;    // directory holding config.json
+  std::string pid_file;  // the init's host pid is written here
+};
+
+struct ExecOptions {
+  std::string process_json;  // path of an OCI process.json
+  std::string pid_file;
+  bool detach = true;
+  std::optional<std::string> console_socket;  // with process.terminal
+  // stdio given to the runtime (and so to the process); -1 is /dev/null.
+  int stdin_fd = -1;
+  int stdout_fd = -1;
+  int stderr_fd = -1;
+};
+
+struct State {
+  std::string id;
+  std::string status;  // creating, created, running, paused, stopped
+  int pid = 0;
+  std::string bundle;
+};
+
+// argv builders: pure functions, tested against exact lists.
+namespace argv {
+std::vector<std::string> global(const RuntimeConfig& config, const std::string& log_file);
+std::vector<std::string> create(const RuntimeConfig& config, const std::string& log_file,
+                                const std::string& id, const CreateOptions& options);
+std::vector<std::string> start(const RuntimeConfig& config, const std::string& log_file,
+                               const std::string& id);
+std::vector<std::string> exec(const RuntimeConfig& config, const std::string& log_file,
+                              const std::string& id, const ExecOptions& options);
+std::vector<std::string> kill(const RuntimeConfig& config, const std::string& log_file,
+                              const std::string& id, int signal, bool all);
+std::vector<std::string> remove(const RuntimeConfig& config, const std::string& log_file,
+                                const std::string& id, bool force);
+std::vector<std::string> state(const RuntimeConfig& config, const std::string& log_file,
+                               const std::string& id);
+std::vector<std::string> pause(const RuntimeConfig& config, const std::string& log_file,
+                               const std::string& id);
+std::vector<std::string> resume(const RuntimeConfig& config, const std::string& log_file,
+                                const std::string& id);
+std::vector<std::string> update(const RuntimeConfig& config, const std::string& log_file,
+                                const std::string& id, const std::string& resources_file);
+}  // namespace argv
+
+// The last `"level":"error"` (or fatal) message of a runtime JSON log, or
+// empty; non-JSON lines (crun writes some) are kept as plain text.
+std::string last_error_message(std::string_view log);
+
+class Runtime {
+ public:
+  Runtime(RuntimeConfig config, Logger logger);
+
+  [[nodiscard]] const RuntimeConfig& config() const { return config_; }
+
+  Result<void> create(const std::string& id, const CreateOptions& options) const;
+  Result<void> start(const std::string& id) const;
+  // With detach, returns once the runtime has started the process (its pid
+  // is in options.pid_file); never waits for EOF on the process's stdio.
+  Result<void> exec(const std::string& id, const ExecOptions& options) const;
+  Result<void> kill(const std::string& id, int signal, bool all = false) const;
+  // NotFound when the runtime does not know the container.
+  Result<void> remove(const std::string& id, bool force = false) const;
+  Result<State> state(const std::string& id) const;
+  Result<void> pause(const std::string& id) const;
+  Result<void> resume(const std::string& id) const;
+  Result<void> update(const std::string& id, const std::string& resources_json) const;
+
+ private:
+  RuntimeConfig config_;
+  Logger logger_;
+};
+
+}  // namespace dmc::runrunc
