@@ -1,8 +1,8 @@
 #include "common/log.hpp"
 
-#include <time.h>
 #include <unistd.h>
 
+#include "common/clock.hpp"
 #include "common/json.hpp"
 
 namespace dmc {
@@ -17,17 +17,6 @@ std::string_view level_name(LogLevel level) {
     case LogLevel::Off: return "off";
   }
   return "info";
-}
-
-// RFC 3339 with nanoseconds, UTC: 2026-11-22T17:55:58.123456789Z
-std::string timestamp() {
-  timespec ts;
-  ::clock_gettime(CLOCK_REALTIME, &ts);
-  tm utc;
-  ::gmtime_r(&ts.tv_sec, &utc);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:09}Z", utc.tm_year + 1900,
-                     utc.tm_mon + 1, utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec,
-                     ts.tv_nsec);
 }
 
 }  // namespace
@@ -58,7 +47,7 @@ void Logger::write(LogLevel level, std::string_view message, LogData data,
   if (!enabled(level) || level_ == LogLevel::Off) return;
   std::string line = fmt::format(
       R"({{"timestamp":{},"level":{},"source":{},"message":{},"data":{{)",
-      json::quote(timestamp()), json::quote(level_name(level)), json::quote(source_),
+      json::quote(rfc3339(now_ns())), json::quote(level_name(level)), json::quote(source_),
       json::quote(fmt::format("{}.{}", source_, message)));
   const char* sep = "";
   for (const auto& [key, value] : data) {

@@ -1,12 +1,16 @@
 // The depot: the on-disk layout of dmc's containers, the single source of truth.
 //
-//   <root>/                          0700, default /var/lib/dmc
-//     .tmp-<handle>-<random>/        a container being built; renamed into place
+//   <root>/                          0700, default /var/lib/dmc; flock()ed shared by
+//                                    create() while it makes and locks its temporary,
+//                                    exclusively by leftovers() while it looks
+//     .tmp-<handle>-<random>/        a container being built (0700), flock()ed by its
+//                                    builder; renamed to <handle>/ when complete
 //     <handle>/                      one per container; flock()ed while in use
 //       spec.json                    the DesiredSpec as asked
 //       config.json                  the OCI bundle written by the bundler
 //       rootfs/                      overlay mount point (the container's /)
 //       upper/  work/                overlay upper and work dirs
+//       init.pid                     the runtime's pid file for the container's init
 //       state.json                   ContainerState; absent until creation finished
 //       properties.json              string -> string, written on every change
 //       processes/<id>/              one per process (process_tracker)
@@ -34,6 +38,7 @@ inline constexpr std::string_view kRootfs = "rootfs";
 inline constexpr std::string_view kUpper = "upper";
 inline constexpr std::string_view kWork = "work";
 inline constexpr std::string_view kState = "state.json";
+inline constexpr std::string_view kInitPid = "init.pid";
 inline constexpr std::string_view kProperties = "properties.json";
 inline constexpr std::string_view kProcesses = "processes";
 }  // namespace names

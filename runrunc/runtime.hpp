@@ -7,6 +7,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/log.hpp"
@@ -29,7 +30,10 @@ struct RuntimeConfig {
 
 // Resolves "runc", "crun" or a path; decides the flavor from the binary's
 // name (or `--version` output) and whether the hybrid workaround is needed
-// on this host. state_root defaults to /run/dmc/<name>.
+// on this host. state_root defaults to /run/dmc/<name>; log_dir is its
+// sibling <state_root>-logs, never inside it: the runtime takes every entry
+// of its root for a container, so a "logs" dir there would clash with id "logs".
+// Relative paths are made absolute (crun opens --log after entering the bundle).
 Result<RuntimeConfig> detect_runtime(const std::string& name_or_path,
                                      const std::string& state_root);
 
@@ -42,7 +46,7 @@ struct ExecOptions {
   std::string process_json;  // path of an OCI process.json
   std::string pid_file;
   bool detach = true;
-  std::optional<std::string> console_socket;  // with process.terminal
+  std::optional<std::string> console_socket = std::nullopt;  // with process.terminal
   // stdio given to the runtime (and so to the process); -1 is /dev/null.
   int stdin_fd = -1;
   int stdout_fd = -1;
@@ -83,6 +87,8 @@ std::vector<std::string> update(const RuntimeConfig& config, const std::string& 
 // empty; non-JSON lines (crun writes some) are kept as plain text.
 std::string last_error_message(std::string_view log);
 
+struct RuntimeCall;  // one run of the runtime binary, defined in runtime.cpp
+
 class Runtime {
  public:
   Runtime(RuntimeConfig config, Logger logger);
@@ -93,16 +99,26 @@ class Runtime {
   Result<void> start(const std::string& id) const;
   // With detach, returns once the runtime has started the process (its pid
   // is in options.pid_file); never waits for EOF on the process's stdio.
+  // Without detach the runtime exits with the process's status, so a
+  // non-zero exit of the process comes back as an error too.
   Result<void> exec(const std::string& id, const ExecOptions& options) const;
   Result<void> kill(const std::string& id, int signal, bool all = false) const;
-  // NotFound when the runtime does not know the container.
+  // NotFound when the runtime does not know the container; with force, both
+  // runc and crun succeed on an unknown id.
   Result<void> remove(const std::string& id, bool force = false) const;
   Result<State> state(const std::string& id) const;
   Result<void> pause(const std::string& id) const;
   Result<void> resume(const std::string& id) const;
+  // resources_json is the content (an OCI LinuxResources object); it is
+  // written to a temporary file for `--resources`.
   Result<void> update(const std::string& id, const std::string& resources_json) const;
 
  private:
+  // The one path every verb takes: a fresh --log file (always removed), the
+  // run, its log lines forwarded at debug level, a failure turned into an
+  // Error. Returns the runtime's stdout when the call captures it.
+  Result<std::string> run(const RuntimeCall& call) const;
+
   RuntimeConfig config_;
   Logger logger_;
 };

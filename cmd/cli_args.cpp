@@ -1,0 +1,111 @@
+#include "cmd/cli_args.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <limits>
+
+namespace dmc::cli {
+namespace {
+
+Result<uint64_t> parse_unsigned(std::string_view what, std::string_view text) {
+  uint64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end == text.data()) {
+    return make_error(ErrorKind::Invalid, "invalid {} '{}': not a number", what, text);
+  }
+  if (end != text.data() + text.size()) {
+    return make_error(ErrorKind::Invalid, "invalid {} '{}'", what, text);
+  }
+  return value;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return out;
+}
+
+Result<int> unit_shift(std::string_view text, std::string_view unit) {
+  std::string u = lower(unit);
+  if (u.ends_with("ib")) u.resize(u.size() - 2);
+  else if (u.size() > 1 && u.ends_with("b")) u.resize(u.size() - 1);
+  if (u.empty() || u == "b") return 0;
+  if (u == "k") return 10;
+  if (u == "m") return 20;
+  if (u == "g") return 30;
+  if (u == "t") return 40;
+  return make_error(ErrorKind::Invalid,
+                    "invalid size '{}': use a number of bytes, or with K, M, G or T", text);
+}
+
+}  // namespace
+
+Result<uint64_t> parse_size(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  if (digits == 0) {
+    return make_error(ErrorKind::Invalid, "invalid size '{}': must start with a number", text);
+  }
+  DMC_TRY(number, parse_unsigned("size", text.substr(0, digits)));
+  DMC_TRY(shift, unit_shift(text, text.substr(digits)));
+  if (number > (std::numeric_limits<uint64_t>::max() >> shift)) {
+    return make_error(ErrorKind::Invalid, "invalid size '{}': too large", text);
+  }
+  return number << shift;
+}
+
+Result<int64_t> parse_count(std::string_view what, std::string_view text, int64_t min,
+                            int64_t max) {
+  DMC_TRY(value, parse_unsigned(what, text));
+  if (value < static_cast<uint64_t>(min) || value > static_cast<uint64_t>(max)) {
+    return make_error(ErrorKind::Invalid, "invalid {} '{}': must be from {} to {}", what,
+                      text, min, max);
+  }
+  return static_cast<int64_t>(value);
+}
+
+Result<std::pair<std::string, std::string>> parse_key_value(std::string_view what,
+                                                            std::string_view text) {
+  auto eq = text.find('=');
+  if (eq == std::string_view::npos || eq == 0) {
+    return make_error(ErrorKind::Invalid, "invalid {} '{}': expected KEY=VALUE", what, text);
+  }
+  return std::pair{std::string(text.substr(0, eq)), std::string(text.substr(eq + 1))};
+}
+
+Result<std::map<std::string, std::string>> parse_key_values(
+    std::string_view what, const std::vector<std::string>& texts) {
+  std::map<std::string, std::string> out;
+  for (const auto& text : texts) {
+    DMC_TRY(kv, parse_key_value(what, text));
+    out[kv.first] = kv.second;
+  }
+  return out;
+}
+
+Result<bundler::BindMount> parse_bind_mount(std::string_view text) {
+  auto bad = [&] {
+    return make_error(ErrorKind::Invalid, "invalid bind mount '{}': expected SRC:DST[:ro|:rw]",
+                      text);
+  };
+  auto first = text.find(':');
+  if (first == std::string_view::npos || first == 0) return bad();
+  bundler::BindMount mount;
+  mount.source = std::string(text.substr(0, first));
+  auto rest = text.substr(first + 1);
+  auto second = rest.find(':');
+  mount.destination = std::string(rest.substr(0, second));
+  if (mount.destination.empty()) return bad();
+  if (second != std::string_view::npos) {
+    auto mode = rest.substr(second + 1);
+    if (mode != "ro" && mode != "rw") return bad();
+    mount.read_only = mode == "ro";
+  }
+  return mount;
+}
+
+}  // namespace dmc::cli

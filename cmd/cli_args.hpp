@@ -1,0 +1,29 @@
+// Parsing of the values users type on dmc's command line.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include "bundler/bundle.hpp"
+#include "common/result.hpp"
+
+namespace dmc::cli {
+
+// "512M", "1g", "256MiB", "1048576": bytes (K, M, G, T are powers of 1024).
+Result<uint64_t> parse_size(std::string_view text);
+// A positive integer that fits in T's range.
+Result<int64_t> parse_count(std::string_view what, std::string_view text, int64_t min,
+                            int64_t max);
+// KEY=VALUE with a non-empty key.
+Result<std::pair<std::string, std::string>> parse_key_value(std::string_view what,
+                                                            std::string_view text);
+Result<std::map<std::string, std::string>> parse_key_values(
+    std::string_view what, const std::vector<std::string>& texts);
+// SRC:DST or SRC:DST:ro or SRC:DST:rw.
+Result<bundler::BindMount> parse_bind_mount(std::string_view text);
+
+}  // namespace dmc::cli

@@ -1,0 +1,177 @@
+#include "cmd/commands.hpp"
+
+#include <unistd.h>
+
+#include <iostream>
+
+#include "cmd/cli_args.hpp"
+#include "cmd/cli_output.hpp"
+#include "cmd/options.hpp"
+
+namespace dmc::cli {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+// Prints --help and returns true when it was asked for.
+bool wants_help(const cxxopts::Options& options, const cxxopts::ParseResult& parsed) {
+  if (!parsed.count("help")) return false;
+  std::cout << options.help();
+  return true;
+}
+
+Result<containerizer::CreateRequest> create_request(const cxxopts::ParseResult& p) {
+  containerizer::CreateRequest request;
+  if (p.count("handle")) request.handle = p["handle"].as<std::string>();
+  if (p.count("rootfs")) request.image = p["rootfs"].as<std::string>();
+  if (p.count("env")) request.env = p["env"].as<Strings>();
+  if (p.count("bind-mount")) {
+    for (const auto& text : p["bind-mount"].as<Strings>()) {
+      DMC_TRY(mount, parse_bind_mount(text));
+      request.bind_mounts.push_back(std::move(mount));
+    }
+  }
+  if (p.count("memory")) {
+    DMC_TRY(bytes, parse_size(p["memory"].as<std::string>()));
+    request.limits.memory_bytes = bytes;
+  }
+  if (p.count("cpu-shares")) {
+    DMC_TRY(shares, parse_count("cpu shares", p["cpu-shares"].as<std::string>(), 2, 262144));
+    request.limits.cpu_shares = static_cast<uint64_t>(shares);
+  }
+  if (p.count("pids")) {
+    DMC_TRY(pids, parse_count("pids limit", p["pids"].as<std::string>(), 1, 4194304));
+    request.limits.pids_max = pids;
+  }
+  request.privileged = p["privileged"].as<bool>();
+  if (p.count("property")) {
+    DMC_TRY(props, parse_key_values("property", p["property"].as<Strings>()));
+    request.properties = std::move(props);
+  }
+  return request;
+}
+
+int create(const GlobalOptions& globals, const Strings& args) {
+  cxxopts::Options o("dmc create", "Create a container, start its init, print its handle.");
+  o.add_options()
+    ("handle", "the container's handle (default: a new UUID)", cxxopts::value<std::string>(), "H")
+    ("rootfs", "root filesystem directory, used read-only below a copy-on-write "
+               "layer (default: the built-in busybox rootfs)", cxxopts::value<std::string>(), "DIR")
+    ("env", "environment variable for every process (repeatable)", cxxopts::value<Strings>(), "K=V")
+    ("bind-mount", "bind mount a host path (repeatable)", cxxopts::value<Strings>(), "SRC:DST[:ro]")
+    ("memory", "memory limit, e.g. 256M (swap is limited to the same)", cxxopts::value<std::string>(), "SIZE")
+    ("cpu-shares", "relative cpu weight (2-262144)", cxxopts::value<std::string>(), "N")
+    ("pids", "maximum number of processes", cxxopts::value<std::string>(), "N")
+    ("privileged", "all capabilities, no masked paths, all devices")
+    ("property", "a property to tag the container with (repeatable)", cxxopts::value<Strings>(), "K=V")
+    ("h,help", "show this help");
+  auto parsed = parse(o, args);
+  if (wants_help(o, parsed)) return kExitOk;
+  auto request = create_request(parsed);
+  if (!request) return fail(request.error().message);
+  auto system = System::make(globals);
+  if (!system) return fail(system.error().message);
+  if (auto cleaned = (*system)->containerizer().clean_leftovers(); !cleaned) {
+    (*system)->logger().error("create.clean-leftovers", cleaned.error());
+  }
+  auto handle = (*system)->containerizer().create(*request);
+  if (!handle) return fail(handle.error().message);
+  std::cout << *handle << "\n";
+  return kExitOk;
+}
+
+Result<std::vector<containerizer::ContainerInfo>> infos(containerizer::Containerizer& c,
+                                                        const Strings& handles) {
+  std::vector<containerizer::ContainerInfo> out;
+  for (const auto& handle : handles) {
+    auto info = c.info(handle);
+    if (!info && info.error().kind == ErrorKind::NotFound) continue;  // destroyed meanwhile
+    if (!info) return info.error();
+    out.push_back(std::move(*info));
+  }
+  return out;
+}
+
+int list(const GlobalOptions& globals, const Strings& args) {
+  cxxopts::Options o("dmc list", "List containers, one handle a line.");
+  o.add_options()
+    ("json", "print an array of container infos as JSON")
+    ("property", "only containers with this property (repeatable; all must match)",
+     cxxopts::value<Strings>(), "K=V")
+    ("h,help", "show this help");
+  auto parsed = parse(o, args);
+  if (wants_help(o, parsed)) return kExitOk;
+  depot::Properties filter;
+  if (parsed.count("property")) {
+    auto f = parse_key_values("property", parsed["property"].as<Strings>());
+    if (!f) return fail(f.error().message);
+    filter = std::move(*f);
+  }
+  auto system = System::make(globals);
+  if (!system) return fail(system.error().message);
+  auto& c = (*system)->containerizer();
+  auto handles = c.handles(filter);
+  if (!handles) return fail(handles.error().message);
+  if (!parsed["json"].as<bool>()) {
+    for (const auto& h : *handles) std::cout << h << "\n";
+    return kExitOk;
+  }
+  auto all = infos(c, *handles);
+  if (!all) return fail(all.error().message);
+  std::cout << list_json(*all);
+  return kExitOk;
+}
+
+int info(const GlobalOptions& globals, const Strings& args) {
+  cxxopts::Options o("dmc info", "Print a container's state, paths, limits and properties as JSON.");
+  o.custom_help("HANDLE");
+  o.add_options()("handle", "", cxxopts::value<std::string>())("h,help", "show this help");
+  o.parse_positional({"handle"});
+  auto parsed = parse(o, args);
+  if (wants_help(o, parsed)) return kExitOk;
+  if (!parsed.count("handle")) throw UsageError("a HANDLE is required");
+  auto system = System::make(globals);
+  if (!system) return fail(system.error().message);
+  auto info = (*system)->containerizer().info(parsed["handle"].as<std::string>());
+  if (!info) return fail(info.error().message);
+  std::cout << info_json(*info);
+  return kExitOk;
+}
+
+int destroy(const GlobalOptions& globals, const Strings& args) {
+  cxxopts::Options o("dmc destroy",
+                     "Destroy containers: kill their processes, delete them from the runtime, "
+                     "unmount, remove their cgroups and depot dirs. Prints each handle destroyed.");
+  o.custom_help("HANDLE...");
+  o.add_options()("handles", "", cxxopts::value<Strings>())("h,help", "show this help");
+  o.parse_positional({"handles"});
+  auto parsed = parse(o, args);
+  if (wants_help(o, parsed)) return kExitOk;
+  if (!parsed.count("handles")) throw UsageError("a HANDLE is required");
+  auto system = System::make(globals);
+  if (!system) return fail(system.error().message);
+  int status = kExitOk;
+  for (const auto& handle : parsed["handles"].as<Strings>()) {
+    auto destroyed = (*system)->containerizer().destroy(handle);
+    if (!destroyed) {
+      status = fail(destroyed.error().message);
+      continue;
+    }
+    std::cout << handle << "\n";
+  }
+  return status;
+}
+
+}  // namespace
+
+const std::vector<Command>& commands() {
+  static const std::vector<Command> all = {
+      {"create", "create a container and start its init", create},
+      {"list", "list containers", list},
+      {"info", "show a container as JSON", info},
+      {"destroy", "destroy containers and everything they hold", destroy},
+  };
+  return all;
+}
+
+}  // namespace dmc::cli

@@ -1,0 +1,100 @@
+// dmc: the command line. Global options, then a command and its options.
+#include <cstdlib>
+#include <iostream>
+#include <string_view>
+
+#include "cmd/commands.hpp"
+#include "cmd/options.hpp"
+
+namespace {
+
+using dmc::cli::GlobalOptions;
+
+constexpr std::string_view kGlobalsWithValue[] = {"--depot", "--runtime", "--state-root",
+                                                   "--log-level"};
+
+std::string env_or(const char* name, std::string fallback) {
+  const char* value = std::getenv(name);
+  return value && *value ? value : fallback;
+}
+
+// Index of the command word: the first argument that is not a global option
+// or a global option's value.
+size_t command_index(int argc, char** argv) {
+  for (int i = 1; i < argc; ++i) {
+    std::string_view arg = argv[i];
+    if (!arg.starts_with("-")) return static_cast<size_t>(i);
+    for (auto flag : kGlobalsWithValue) {
+      if (arg == flag) ++i;
+    }
+  }
+  return static_cast<size_t>(argc);
+}
+
+cxxopts::Options global_options() {
+  cxxopts::Options o("dmc", "dmc: containers on runc or crun, each a directory in a depot.");
+  o.custom_help("[GLOBAL OPTIONS] COMMAND [OPTIONS]");
+  o.add_options()
+    ("depot", "where containers live (env DMC_DEPOT)",
+     cxxopts::value<std::string>()->default_value(env_or("DMC_DEPOT", "/var/lib/dmc")), "DIR")
+    ("runtime", "OCI runtime: runc, crun or a path (env DMC_RUNTIME)",
+     cxxopts::value<std::string>()->default_value(env_or("DMC_RUNTIME", "runc")), "RUNTIME")
+    ("state-root", "the runtime's state dir (env DMC_STATE_ROOT; default /run/dmc/<runtime>)",
+     cxxopts::value<std::string>()->default_value(env_or("DMC_STATE_ROOT", "")), "DIR")
+    ("log-level", "JSON log lines on stderr from this level: debug, info, error, fatal, off "
+                  "(env DMC_LOG_LEVEL)",
+     cxxopts::value<std::string>()->default_value(env_or("DMC_LOG_LEVEL", "error")), "LEVEL")
+    ("version", "print dmc's version")
+    ("h,help", "show this help");
+  return o;
+}
+
+void print_usage(const cxxopts::Options& options) {
+  std::cout << options.help() << "Commands:\n";
+  for (const auto& c : dmc::cli::commands()) {
+    std::cout << "  " << c.name << std::string(10 - std::string_view(c.name).size(), ' ')
+              << c.summary << "\n";
+  }
+  std::cout << "\nRun 'dmc COMMAND --help' for a command's options.\n";
+}
+
+int run(int argc, char** argv) {
+  size_t at = command_index(argc, argv);
+  auto options = global_options();
+  std::vector<std::string> global_args(argv, argv + at);
+  auto parsed = dmc::cli::parse(options, global_args);
+  if (parsed.count("version")) {
+    std::cout << "dmc " << DMC_VERSION << "\n";
+    return dmc::cli::kExitOk;
+  }
+  if (parsed.count("help") || at == static_cast<size_t>(argc)) {
+    print_usage(options);
+    return parsed.count("help") ? dmc::cli::kExitOk : dmc::cli::kExitUsage;
+  }
+  GlobalOptions globals{parsed["depot"].as<std::string>(), parsed["runtime"].as<std::string>(),
+                        parsed["state-root"].as<std::string>(),
+                        parsed["log-level"].as<std::string>()};
+  std::string_view name = argv[at];
+  for (const auto& c : dmc::cli::commands()) {
+    if (name == c.name) return c.run(globals, std::vector<std::string>(argv + at, argv + argc));
+  }
+  std::cerr << "dmc: unknown command '" << name << "'; see 'dmc --help'\n";
+  return dmc::cli::kExitUsage;
+}
+
+int usage_error(const char* what) {
+  std::cerr << "dmc: " << what << "; see 'dmc --help' or 'dmc COMMAND --help'\n";
+  return dmc::cli::kExitUsage;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const cxxopts::exceptions::exception& e) {
+    return usage_error(e.what());
+  } catch (const dmc::cli::UsageError& e) {
+    return usage_error(e.what());
+  }
+}

@@ -1,0 +1,33 @@
+// cxxopts, configured for dmc: repeated options never split their values on
+// commas (an --env value may well hold one).
+#pragma once
+
+#define CXXOPTS_VECTOR_DELIMITER '\0'
+#include <cxxopts.hpp>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace dmc::cli {
+
+// Exit codes of dmc's own commands.
+inline constexpr int kExitOk = 0;
+inline constexpr int kExitFailed = 1;  // the command could not be done
+inline constexpr int kExitUsage = 2;   // the command line was wrong
+
+// Parses args (args[0] is the command name) and returns the result; throws
+// cxxopts exceptions on bad usage, which main turns into exit code 2.
+cxxopts::ParseResult parse(cxxopts::Options& options, const std::vector<std::string>& args);
+
+// A command line that is wrong in a way cxxopts cannot see (a missing
+// positional argument, say); main reports it like cxxopts' own, exit code 2.
+class UsageError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+// Prints "dmc: <message>" on stderr and returns kExitFailed.
+int fail(const std::string& message);
+
+}  // namespace dmc::cli

@@ -1,0 +1,42 @@
+#include "cmd/wiring.hpp"
+
+#include <unistd.h>
+
+#include <climits>
+
+namespace dmc::cli {
+
+Result<InstallPaths> install_paths() {
+  char exe[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n < 0) return sys_error("readlink /proc/self/exe");
+  std::string bin(exe, static_cast<size_t>(n));
+  bin.resize(bin.find_last_of('/'));
+  return InstallPaths{.init = bin + "/dmc-init",
+                      .default_rootfs = bin + "/../share/dmc/rootfs"};
+}
+
+System::System(Logger logger, depot::Depot depot, runrunc::Runtime runtime,
+               bundler::Bundler bundler, const InstallPaths& paths)
+    : logger_(std::move(logger)),
+      depot_(std::move(depot)),
+      runtime_(std::move(runtime)),
+      runtime_adapter_(runtime_),
+      bundler_(std::move(bundler)) {
+  containerizer_ = std::make_unique<containerizer::Containerizer>(
+      depot_, bundler_, runtime_adapter_, mounter_,
+      containerizer::ContainerizerConfig{.default_image = paths.default_rootfs}, logger_);
+}
+
+Result<std::unique_ptr<System>> System::make(const GlobalOptions& options) {
+  DMC_TRY(level, parse_log_level(options.log_level));
+  Logger logger("dmc", level);
+  DMC_TRY(paths, install_paths());
+  DMC_TRY(config, runrunc::detect_runtime(options.runtime, options.state_root));
+  runrunc::Runtime runtime(std::move(config), logger);
+  auto bundler = bundler::make_bundler({.init_path = paths.init});
+  return std::unique_ptr<System>(new System(std::move(logger), depot::Depot(options.depot),
+                                            std::move(runtime), std::move(bundler), paths));
+}
+
+}  // namespace dmc::cli

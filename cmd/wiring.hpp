@@ -1,0 +1,53 @@
+// Builds the real parts from the global options and wires them together.
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "bundler/bundler.hpp"
+#include "common/log.hpp"
+#include "containerizer/containerizer.hpp"
+#include "containerizer/overlay.hpp"
+#include "containerizer/runrunc_adapter.hpp"
+#include "depot/depot.hpp"
+#include "runrunc/runtime.hpp"
+
+namespace dmc::cli {
+
+struct GlobalOptions {
+  std::string depot = "/var/lib/dmc";
+  std::string runtime = "runc";
+  std::string state_root;  // empty: /run/dmc/<runtime name>
+  std::string log_level = "error";
+};
+
+// Where dmc's own files are, found next to the running binary:
+// <bin>/dmc-init and <bin>/../share/dmc/rootfs.
+struct InstallPaths {
+  std::string init;
+  std::string default_rootfs;
+};
+Result<InstallPaths> install_paths();
+
+// Every real part, owned in one place, built in dependency order.
+class System {
+ public:
+  static Result<std::unique_ptr<System>> make(const GlobalOptions& options);
+
+  containerizer::Containerizer& containerizer() { return *containerizer_; }
+  const Logger& logger() const { return logger_; }
+
+ private:
+  System(Logger logger, depot::Depot depot, runrunc::Runtime runtime,
+         bundler::Bundler bundler, const InstallPaths& paths);
+
+  Logger logger_;
+  depot::Depot depot_;
+  runrunc::Runtime runtime_;
+  containerizer::RunruncAdapter runtime_adapter_;
+  bundler::Bundler bundler_;
+  containerizer::OverlayMounter mounter_;
+  std::unique_ptr<containerizer::Containerizer> containerizer_;
+};
+
+}  // namespace dmc::cli

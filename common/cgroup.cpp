@@ -1,0 +1,95 @@
+#include "common/cgroup.hpp"
+
+#include <dirent.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <sstream>
+
+#include "common/fs.hpp"
+
+namespace dmc::cgroup {
+namespace {
+
+// mountinfo: id parent major:minor root mount-point options ... - fstype source super
+bool parse_mountinfo_line(const std::string& line, Hierarchy& out) {
+  std::istringstream in(line);
+  std::string field, mount_point;
+  for (int i = 0; i < 5 && in >> field; ++i) {
+    if (i == 4) mount_point = field;
+  }
+  while (in >> field && field != "-") {
+  }
+  std::string fstype;
+  if (!(in >> fstype)) return false;
+  if (fstype != "cgroup" && fstype != "cgroup2") return false;
+  out = {mount_point, fstype == "cgroup2"};
+  return true;
+}
+
+// Sub-directories of dir (cgroups nested in it), deepest first.
+void collect_children(const std::string& dir, std::vector<std::string>& out) {
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return;
+  while (dirent* e = ::readdir(d)) {
+    std::string_view name = e->d_name;
+    if (e->d_type != DT_DIR || name == "." || name == "..") continue;
+    std::string child = dir + "/" + e->d_name;
+    collect_children(child, out);
+    out.push_back(child);
+  }
+  ::closedir(d);
+}
+
+Result<void> remove_dir(const std::string& dir) {
+  std::vector<std::string> dirs;
+  collect_children(dir, dirs);
+  dirs.push_back(dir);
+  for (const auto& d : dirs) {
+    if (::rmdir(d.c_str()) == 0 || errno == ENOENT) continue;
+    return sys_error(fmt::format("remove cgroup {}", d));
+  }
+  return {};
+}
+
+}  // namespace
+
+Result<std::vector<Hierarchy>> hierarchies() {
+  DMC_TRY(text, read_file("/proc/self/mountinfo"));
+  std::vector<Hierarchy> out;
+  std::istringstream lines(text);
+  std::string line;
+  while (std::getline(lines, line)) {
+    Hierarchy h;
+    if (parse_mountinfo_line(line, h)) out.push_back(h);
+  }
+  return out;
+}
+
+std::vector<std::string> existing_dirs(const std::vector<Hierarchy>& hierarchies,
+                                       const std::string& path) {
+  std::vector<std::string> out;
+  for (const auto& h : hierarchies) {
+    std::string dir = h.mount_point + path;
+    if (::access(dir.c_str(), F_OK) == 0) out.push_back(dir);
+  }
+  return out;
+}
+
+Result<std::vector<int>> procs(const std::string& dir) {
+  DMC_TRY(text, read_file(dir + "/cgroup.procs"));
+  std::vector<int> pids;
+  std::istringstream in(text);
+  int pid;
+  while (in >> pid) pids.push_back(pid);
+  return pids;
+}
+
+Result<void> remove(const std::vector<Hierarchy>& hierarchies, const std::string& path) {
+  for (const auto& dir : existing_dirs(hierarchies, path)) {
+    DMC_CHECK(remove_dir(dir));
+  }
+  return {};
+}
+
+}  // namespace dmc::cgroup

@@ -1,0 +1,31 @@
+// Where a cgroup lives on this host, for cgroup v1, hybrid and v2 hosts.
+// Used to remove a container's cgroups and (later) to list and measure them.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace dmc::cgroup {
+
+struct Hierarchy {
+  std::string mount_point;  // e.g. /sys/fs/cgroup/memory
+  bool v2 = false;
+};
+
+// The cgroup hierarchies mounted in our mount namespace (/proc/self/mountinfo).
+Result<std::vector<Hierarchy>> hierarchies();
+
+// The directories of cgroup `path` (absolute, e.g. /dmc/web-1) that exist.
+std::vector<std::string> existing_dirs(const std::vector<Hierarchy>& hierarchies,
+                                       const std::string& path);
+
+// The pids in one cgroup directory (cgroup.procs).
+Result<std::vector<int>> procs(const std::string& dir);
+
+// Removes every directory of `path` (children first); missing is success.
+// A cgroup that still has processes gives Unavailable.
+Result<void> remove(const std::vector<Hierarchy>& hierarchies, const std::string& path);
+
+}  // namespace dmc::cgroup

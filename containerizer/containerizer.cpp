@@ -1,0 +1,214 @@
+#include "containerizer/containerizer.hpp"
+
+#include <sys/stat.h>
+
+#include <algorithm>
+#include <climits>
+#include <cstdlib>
+
+#include "common/cgroup.hpp"
+#include "common/clock.hpp"
+#include "common/fs.hpp"
+#include "common/oci.hpp"
+#include "common/uuid.hpp"
+#include "containerizer/init_killer.hpp"
+
+namespace dmc::containerizer {
+namespace names = depot::names;
+
+namespace {
+
+// The image as an absolute, resolved path to an existing directory.
+Result<std::string> resolve_image(const std::string& image) {
+  char resolved[PATH_MAX];
+  if (!::realpath(image.c_str(), resolved)) {
+    return sys_error(fmt::format("rootfs '{}'", image));
+  }
+  struct stat st;
+  if (::stat(resolved, &st) < 0) return sys_error(fmt::format("rootfs '{}'", image));
+  if (!S_ISDIR(st.st_mode)) {
+    return make_error(ErrorKind::Invalid, "rootfs '{}' is not a directory", image);
+  }
+  return std::string(resolved);
+}
+
+Result<std::string> choose_handle(const std::optional<std::string>& asked) {
+  if (!asked) return uuid_v4();
+  DMC_CHECK(depot::validate_handle(*asked));
+  return *asked;
+}
+
+Result<int> read_pid_file(const std::string& path) {
+  DMC_TRY(text, read_file(path));
+  char* end = nullptr;
+  long pid = std::strtol(text.c_str(), &end, 10);
+  if (pid <= 0 || end == text.c_str()) {
+    return make_error(ErrorKind::Internal, "{}: not a pid: '{}'", path, text);
+  }
+  return static_cast<int>(pid);
+}
+
+bool matches(const depot::Properties& props, const depot::Properties& filter) {
+  return std::all_of(filter.begin(), filter.end(), [&](const auto& kv) {
+    auto it = props.find(kv.first);
+    return it != props.end() && it->second == kv.second;
+  });
+}
+
+}  // namespace
+
+Containerizer::Containerizer(const depot::Depot& depot, const bundler::Bundler& bundler,
+                             OciRuntime& runtime, RootfsMounter& mounter,
+                             ContainerizerConfig config, Logger logger)
+    : depot_(depot),
+      bundler_(bundler),
+      runtime_(runtime),
+      mounter_(mounter),
+      config_(std::move(config)),
+      logger_(std::move(logger)) {}
+
+Result<bundler::DesiredSpec> Containerizer::desired_spec(const CreateRequest& request,
+                                                         const std::string& handle) const {
+  DMC_TRY(image, resolve_image(request.image.empty() ? config_.default_image : request.image));
+  return bundler::DesiredSpec{
+      .handle = handle,
+      .image = image,
+      .rootfs_path = depot_.path(handle, names::kRootfs),
+      .env = request.env,
+      .bind_mounts = request.bind_mounts,
+      .limits = request.limits,
+      .privileged = request.privileged,
+      .properties = request.properties,
+  };
+}
+
+Result<std::string> Containerizer::create(const CreateRequest& request) {
+  DMC_TRY(handle, choose_handle(request.handle));
+  DMC_TRY(spec, desired_spec(request, handle));
+  DMC_TRY(bundle, bundler_.generate(spec));
+  DMC_CHECK(depot_.init());
+  depot::NewContainer files{bundler::to_json(spec), oci::to_json(bundle), spec.properties};
+  DMC_TRY(lock, depot_.create(handle, files));
+  logger_.info("create.starting", {{"handle", handle}});
+  if (auto started = start_container(handle, spec.image); !started) {
+    logger_.info("create.rolling-back", {{"handle", handle}, {"why", started.error().message}});
+    if (auto undone = tear_down(handle); !undone) {
+      logger_.error("create.roll-back-failed", undone.error(), {{"handle", handle}});
+    }
+    return started.error();
+  }
+  logger_.info("create.done", {{"handle", handle}});
+  return handle;
+}
+
+Result<void> Containerizer::start_container(const std::string& handle,
+                                            const std::string& image) {
+  const auto dir = depot_.dir(handle);
+  const auto pid_file = depot_.path(handle, names::kInitPid);
+  DMC_CHECK(mounter_.mount(image, depot_.path(handle, names::kUpper),
+                           depot_.path(handle, names::kWork),
+                           depot_.path(handle, names::kRootfs)));
+  DMC_CHECK(runtime_.create(handle, dir, pid_file));
+  DMC_CHECK(runtime_.start(handle));
+  DMC_TRY(pid, read_pid_file(pid_file));
+  return depot_.write_state(handle, {.status = depot::Status::Running,
+                                     .created_at_ns = now_ns(),
+                                     .init_pid = pid,
+                                     .runtime = runtime_.binary()});
+}
+
+Result<void> Containerizer::destroy(const std::string& handle) {
+  DMC_CHECK(depot::validate_handle(handle));
+  DMC_TRY(lock, depot_.lock(handle));
+  logger_.info("destroy.starting", {{"handle", handle}});
+  DMC_CHECK(tear_down(handle));
+  logger_.info("destroy.done", {{"handle", handle}});
+  return {};
+}
+
+// Every step is idempotent, so that a destroy that failed half way can be
+// repeated and finishes the job.
+Result<void> Containerizer::tear_down(const std::string& handle) {
+  const auto cgroup_path = config_.cgroup_parent + "/" + handle;
+  auto state = depot_.read_state(handle);
+  bool killed = false;
+  if (state) {
+    DMC_TRY(was_killed, kill_init(state->init_pid, cgroup_path));
+    killed = was_killed;
+  }
+  DMC_CHECK(remove_from_runtime(handle, killed));
+  DMC_CHECK(mounter_.unmount(depot_.path(handle, names::kRootfs)));
+  DMC_TRY(hierarchies, cgroup::hierarchies());
+  DMC_CHECK(cgroup::remove(hierarchies, cgroup_path));
+  return depot_.remove(handle);
+}
+
+// A plain delete once the init is known dead is fast; a forced one kills
+// (and waits ~100 ms in runc). The forced one is also the fallback when the
+// runtime still sees the dead init, which happens until its zombie is reaped.
+Result<void> Containerizer::remove_from_runtime(const std::string& handle, bool init_dead) {
+  auto removed = runtime_.remove(handle, !init_dead);
+  if (!removed && init_dead && removed.error().kind != ErrorKind::NotFound) {
+    logger_.debug("destroy.forced-delete", {{"handle", handle}, {"why", removed.error().message}});
+    removed = runtime_.remove(handle, true);
+  }
+  if (!removed && removed.error().kind != ErrorKind::NotFound) {
+    return removed.error().wrap("destroy " + handle);
+  }
+  return {};
+}
+
+Result<ContainerInfo> Containerizer::info(const std::string& handle) const {
+  DMC_CHECK(depot::validate_handle(handle));
+  auto state = depot_.read_state(handle);
+  if (!state && state.error().kind == ErrorKind::NotFound) {
+    return make_error(ErrorKind::NotFound, "unknown handle: {}", handle);
+  }
+  if (!state) return state.error();
+  DMC_TRY(spec_text, read_file(depot_.path(handle, names::kSpec)));
+  DMC_TRY(spec, bundler::desired_spec_from_json(spec_text));
+  DMC_TRY(properties, depot_.read_properties(handle));
+  return ContainerInfo{
+      .handle = handle,
+      .status = state->status,
+      .image = spec.image,
+      .bundle_path = depot_.dir(handle),
+      .rootfs_path = spec.rootfs_path,
+      .init_pid = state->init_pid,
+      .created_at_ns = state->created_at_ns,
+      .runtime = state->runtime,
+      .limits = spec.limits,
+      .privileged = spec.privileged,
+      .properties = std::move(properties),
+  };
+}
+
+Result<std::vector<std::string>> Containerizer::handles(const depot::Properties& filter) const {
+  DMC_TRY(all, depot_.handles());
+  if (filter.empty()) return all;
+  std::vector<std::string> out;
+  for (auto& handle : all) {
+    auto props = depot_.read_properties(handle);
+    if (props && matches(*props, filter)) out.push_back(std::move(handle));
+  }
+  return out;
+}
+
+Result<size_t> Containerizer::clean_leftovers() {
+  DMC_TRY(names, depot_.leftovers());
+  size_t cleaned = 0;
+  for (const auto& name : names) {
+    logger_.info("clean-leftover", {{"name", name}});
+    Result<void> removed = name.starts_with(depot::names::kTempPrefix)
+                               ? depot_.remove(name)
+                               : destroy(name);
+    if (!removed) {
+      logger_.error("clean-leftover.failed", removed.error(), {{"name", name}});
+      continue;
+    }
+    ++cleaned;
+  }
+  return cleaned;
+}
+
+}  // namespace dmc::containerizer

@@ -1,0 +1,34 @@
+// The services the containerizer needs from other parts, declared here by
+// their consumer; cmd/ wires in the real ones, tests may pass fakes.
+#pragma once
+
+#include <string>
+
+#include "common/result.hpp"
+
+namespace dmc::containerizer {
+
+// The OCI runtime, as far as container lifecycles go.
+class OciRuntime {
+ public:
+  virtual ~OciRuntime() = default;
+  virtual Result<void> create(const std::string& id, const std::string& bundle,
+                              const std::string& pid_file) = 0;
+  virtual Result<void> start(const std::string& id) = 0;
+  // NotFound when the runtime does not know id; force kills a live init.
+  virtual Result<void> remove(const std::string& id, bool force) = 0;
+  [[nodiscard]] virtual std::string binary() const = 0;
+};
+
+// The copy-on-write root filesystem of a container.
+class RootfsMounter {
+ public:
+  virtual ~RootfsMounter() = default;
+  // Mounts image read-only below, upper and work above, on target.
+  virtual Result<void> mount(const std::string& image, const std::string& upper,
+                             const std::string& work, const std::string& target) = 0;
+  // Unmounts target; not mounted is success.
+  virtual Result<void> unmount(const std::string& target) = 0;
+};
+
+}  // namespace dmc::containerizer

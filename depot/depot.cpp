@@ -1,0 +1,115 @@
+#include "depot/depot.hpp"
+
+#include <sys/file.h>
+#include <sys/stat.h>
+
+#include "common/fs.hpp"
+#include "depot/detail.hpp"
+
+namespace dmc::depot {
+namespace {
+
+constexpr mode_t kRootMode = 0700;
+
+// NotFound when the directory behind fd was removed (its last link gone)
+// while we waited for its lock.
+Result<void> check_still_linked(int fd, std::string_view handle, const std::string& dir) {
+  struct stat st;
+  if (::fstat(fd, &st) < 0) return sys_error(dir);
+  if (st.st_nlink == 0) return detail::unknown_handle(handle);
+  return {};
+}
+
+Result<ContainerLock> lock_container(const Depot& depot, std::string_view handle,
+                                     int operation) {
+  DMC_CHECK(validate_handle(handle));
+  const std::string dir = depot.dir(handle);
+  auto fd = detail::open_dir(dir);
+  if (!fd && (fd.error().err == ENOENT || fd.error().err == ENOTDIR)) {
+    return detail::unknown_handle(handle);
+  }
+  if (!fd) return fd.error();
+  DMC_TRY(acquired, detail::flock_fd(fd->get(), operation, dir));
+  if (!acquired) return make_error(ErrorKind::Unavailable, "container '{}' is busy", handle);
+  DMC_CHECK(check_still_linked(fd->get(), handle, dir));
+  return ContainerLock(std::move(*fd));
+}
+
+// True when nobody holds the lock of the directory at path (taken and
+// released at once); false when it is held or path is no directory.
+bool lock_is_free(const std::string& path) {
+  auto fd = detail::open_dir(path);
+  if (!fd) return false;
+  auto acquired = detail::flock_fd(fd->get(), LOCK_EX | LOCK_NB, path);
+  return acquired && *acquired;
+}
+
+Result<std::vector<std::string>> entries_of(const std::string& root) {
+  auto entries = detail::list_dir(root);
+  if (!entries && entries.error().err == ENOENT) return std::vector<std::string>{};
+  return entries;
+}
+
+}  // namespace
+
+Depot::Depot(std::string root) : root_(std::move(root)) {
+  while (root_.size() > 1 && root_.ends_with('/')) root_.pop_back();
+}
+
+std::string Depot::dir(std::string_view handle) const {
+  return fmt::format("{}/{}", root_, handle);
+}
+
+std::string Depot::path(std::string_view handle, std::string_view name) const {
+  return fmt::format("{}/{}/{}", root_, handle, name);
+}
+
+Result<void> Depot::init() const { return make_dirs(root_, kRootMode); }
+
+Result<ContainerLock> Depot::lock(std::string_view handle) const {
+  return lock_container(*this, handle, LOCK_EX);
+}
+
+Result<ContainerLock> Depot::try_lock(std::string_view handle) const {
+  return lock_container(*this, handle, LOCK_EX | LOCK_NB);
+}
+
+bool Depot::exists(std::string_view handle) const {
+  return validate_handle(handle) && detail::is_dir(dir(handle));
+}
+
+Result<std::vector<std::string>> Depot::handles() const {
+  DMC_TRY(entries, entries_of(root_));
+  std::vector<std::string> out;
+  for (auto& name : entries) {
+    if (name.starts_with('.') || !detail::is_dir(dir(name))) continue;
+    if (path_exists(path(name, names::kState))) out.push_back(std::move(name));
+  }
+  return out;
+}
+
+Result<std::vector<std::string>> Depot::leftovers() const {
+  auto root_fd = detail::open_dir(root_);
+  if (!root_fd && root_fd.error().err == ENOENT) return std::vector<std::string>{};
+  if (!root_fd) return root_fd.error();
+  // No create() is between making its temporary and locking it while we look.
+  DMC_CHECK(detail::flock_fd(root_fd->get(), LOCK_EX, root_));
+  DMC_TRY(entries, entries_of(root_));
+  std::vector<std::string> out;
+  for (auto& name : entries) {
+    bool unfinished = name.starts_with(names::kTempPrefix) ||
+                      (!name.starts_with('.') && !path_exists(path(name, names::kState)));
+    if (unfinished && lock_is_free(dir(name))) out.push_back(std::move(name));
+  }
+  return out;
+}
+
+Result<void> Depot::remove(std::string_view name) const {
+  DMC_CHECK(detail::validate_name(name));
+  const std::string target = dir(name);
+  if (!path_exists(target)) return {};
+  DMC_CHECK(remove_tree(target));
+  return sync_dir(root_);
+}
+
+}  // namespace dmc::depot

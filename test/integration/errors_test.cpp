@@ -1,0 +1,119 @@
+// Bad input gets one clear line, a non-zero exit, and changes nothing.
+#include <algorithm>
+
+#include <doctest/doctest.h>
+
+#include "common/fs.hpp"
+#include "support/machine.hpp"
+
+using namespace dmc;
+using namespace dmc::test;
+
+namespace {
+
+// What is in the depot root, as `ls -a` sees it.
+std::string depot_listing(DmcEnv& env) {
+  return run({"ls", "-A", env.depot()}).out;
+}
+
+void check_nothing_made(DmcEnv& env, const std::string& handle) {
+  CHECK(depot_listing(env) == "");
+  CHECK(env.dmc({"list"}).out == "");
+  CHECK(mounts_under(env.depot()).empty());
+  if (!handle.empty() && handle.find('/') == std::string::npos) {
+    CHECK(cgroup_dirs("/dmc/" + handle).empty());
+  }
+}
+
+}  // namespace
+
+TEST_CASE("invalid handles are refused before anything is touched") {
+  DmcEnv env;
+  REQUIRE(make_dirs(env.depot()));
+  for (std::string bad : std::vector<std::string>{"../x", "", "a/b", ".hidden", "-x", "a b", std::string(129, 'a')}) {
+    CAPTURE(bad);
+    auto r = env.dmc({"create", "--handle", bad});
+    CHECK(r.code == 1);
+    CHECK(r.err.starts_with("dmc: invalid handle '"));
+    CHECK(std::count(r.err.begin(), r.err.end(), '\n') == 1);
+    check_nothing_made(env, bad);
+  }
+  auto info = env.dmc({"info", "../x"});
+  CHECK(info.code == 1);
+  CHECK(info.err.starts_with("dmc: invalid handle '../x'"));
+}
+
+TEST_CASE("a duplicate handle is refused and the first container is untouched") {
+  DmcEnv env;
+  auto h = env.create();
+  int pid = env.init_pid(h);
+  auto r = env.dmc({"create", "--handle", h});
+  CHECK(r.code == 1);
+  CHECK(r.err == "dmc: handle '" + h + "' already in use\n");
+  CHECK(process_alive(pid));
+  CHECK(env.dmc({"list"}).out == h + "\n");
+  CHECK(env.exec(h, {"/bin/true"}).code == 0);
+}
+
+TEST_CASE("unknown handles give Garden's error") {
+  DmcEnv env;
+  for (const auto& cmd : {"info", "destroy"}) {
+    auto r = env.dmc({cmd, "nope"});
+    CHECK(r.code == 1);
+    CHECK(r.err == "dmc: unknown handle: nope\n");
+  }
+}
+
+TEST_CASE("a missing rootfs is refused and leaves nothing") {
+  DmcEnv env;
+  std::string h = env.handle();
+  auto r = env.dmc({"create", "--handle", h, "--rootfs", "/nonexistent/rootfs"});
+  CHECK(r.code == 1);
+  CHECK(r.err == "dmc: rootfs '/nonexistent/rootfs': No such file or directory\n");
+  CHECK_FALSE(path_exists(env.depot() + "/" + h));
+  CHECK(cgroup_dirs("/dmc/" + h).empty());
+}
+
+TEST_CASE("a missing bind mount source is refused and leaves nothing") {
+  DmcEnv env;
+  std::string h = env.handle();
+  auto r = env.dmc({"create", "--handle", h, "--bind-mount", "/nonexistent/src:/mnt"});
+  CHECK(r.code == 1);
+  CHECK(r.err.find("/nonexistent/src") != std::string::npos);
+  CHECK_FALSE(path_exists(env.depot() + "/" + h));
+}
+
+TEST_CASE("a runtime failure during create rolls everything back") {
+  DmcEnv env;
+  std::string h = env.handle();
+  // A bind mount onto a destination the runtime cannot create: /proc/x is
+  // inside procfs, so runtime create fails after dmc made the depot dir,
+  // the overlay mount and (maybe) cgroups.
+  TempDir shared;
+  auto r = env.dmc({"create", "--handle", h, "--bind-mount", shared.path() + ":/proc/dmc-test"});
+  CHECK(r.code == 1);
+  CHECK(r.err.starts_with("dmc: " + env.runtime() + " create: exit status"));
+  CHECK_FALSE(path_exists(env.depot() + "/" + h));
+  CHECK(mounts_under(env.depot()).empty());
+  CHECK(cgroup_dirs("/dmc/" + h).empty());
+  CHECK_FALSE(path_exists(env.state_root() + "/" + h));
+}
+
+TEST_CASE("bad sizes and counts are usage errors with the value named") {
+  DmcEnv env;
+  auto r = env.dmc({"create", "--memory", "lots"});
+  CHECK(r.code == 1);
+  CHECK(r.err == "dmc: invalid size 'lots': must start with a number\n");
+  auto shares = env.dmc({"create", "--cpu-shares", "1"});
+  CHECK(shares.err == "dmc: invalid cpu shares '1': must be from 2 to 262144\n");
+  auto flag = env.dmc({"create", "--no-such-flag"});
+  CHECK(flag.code == 2);
+}
+
+TEST_CASE("leftovers of a crashed create are cleaned by the next create") {
+  DmcEnv env;
+  REQUIRE(make_dirs(env.depot() + "/.tmp-crashed-abc123/rootfs"));
+  REQUIRE(make_dirs(env.depot() + "/half-made/rootfs"));
+  auto h = env.create();
+  CHECK(depot_listing(env) == h + "\n");
+}

@@ -1,0 +1,314 @@
+// Runtime against the real runc and crun, as root, on a hand-made busybox
+// bundle: the whole life of a container, the errors a user sees, and what is
+// left on the machine afterwards.
+#include <doctest/doctest.h>
+
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "common/child.hpp"
+#include "common/fs.hpp"
+#include "common/unique_fd.hpp"
+#include "common/uuid.hpp"
+#include "runrunc/hybrid.hpp"
+#include "runrunc/runtime.hpp"
+#include "support/temp_dir.hpp"
+
+using namespace dmc;
+using namespace dmc::runrunc;
+namespace fs = std::filesystem;
+
+namespace {
+
+constexpr const char* kParent = "dmc-runrunc-test";
+constexpr const char* kControllers = "/sys/fs/cgroup/unified/cgroup.controllers";
+
+std::string random_id() {
+  auto uuid = uuid_v4();
+  REQUIRE(uuid);
+  return "t-" + uuid->substr(0, 8) + uuid->substr(9, 4);
+}
+
+std::string config_json(const std::string& id) {
+  return R"({
+  "ociVersion": "1.0.2",
+  "process": {
+    "terminal": false,
+    "user": {"uid": 0, "gid": 0},
+    "args": ["/bin/sleep", "1000"],
+    "env": ["PATH=/bin"],
+    "cwd": "/"
+  },
+  "root": {"path": "rootfs", "readonly": false},
+  "hostname": "runrunc-test",
+  "mounts": [
+    {"destination": "/proc", "type": "proc", "source": "proc"},
+    {"destination": "/dev", "type": "tmpfs", "source": "tmpfs",
+     "options": ["nosuid", "strictatime", "mode=755", "size=65536k"]}
+  ],
+  "linux": {
+    "cgroupsPath": "/)" + std::string(kParent) + "/" + id + R"(",
+    "namespaces": [{"type": "pid"}, {"type": "mount"}, {"type": "ipc"}, {"type": "uts"}]
+  }
+})";
+}
+
+constexpr const char* kProcessJson = R"({
+  "terminal": false,
+  "user": {"uid": 0, "gid": 0},
+  "args": ["/bin/sh", "-c", "echo hi > /tmp/x"],
+  "env": ["PATH=/bin"],
+  "cwd": "/"
+})";
+
+// bundle/config.json and bundle/rootfs with a static busybox as sh and sleep.
+std::string build_bundle(const test::TempDir& dir, const std::string& id) {
+  std::string bundle = dir / "bundle";
+  for (const char* sub : {"/rootfs/bin", "/rootfs/proc", "/rootfs/dev", "/rootfs/tmp"}) {
+    REQUIRE(make_dirs(bundle + sub));
+  }
+  fs::copy_file("/bin/busybox", bundle + "/rootfs/bin/busybox");
+  fs::create_symlink("busybox", bundle + "/rootfs/bin/sh");
+  fs::create_symlink("busybox", bundle + "/rootfs/bin/sleep");
+  test::write_text(bundle + "/config.json", config_json(id));
+  return bundle;
+}
+
+// Every v1 hierarchy and the v2 mount: /sys/fs/cgroup/<x>/<rest>.
+std::vector<std::string> cgroup_paths(const std::string& rest) {
+  std::vector<std::string> out;
+  for (const auto& entry : fs::directory_iterator(kCgroupRoot)) {
+    if (entry.is_directory() && !entry.is_symlink()) out.push_back(entry.path().string() + rest);
+  }
+  return out;
+}
+
+int read_pid(const std::string& path) {
+  std::string text = test::read_text(path);
+  return text.empty() ? 0 : std::stoi(text);
+}
+
+// Reaps pid if it is our child (we are the subreaper), else waits for it to
+// be gone. True when it exited within the time.
+bool wait_gone(pid_t pid, double seconds) {
+  auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(seconds);
+  while (std::chrono::steady_clock::now() < until) {
+    pid_t r = ::waitpid(pid, nullptr, WNOHANG);
+    if (r == pid) return true;
+    if (r < 0 && errno == ECHILD && ::kill(pid, 0) < 0 && errno == ESRCH) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  return false;
+}
+
+// The container's init and exec'd processes are orphaned when the runtime
+// exits; as subreaper this test gets them and can reap them (PID 1 on our
+// machines reaps late, and runc reports a zombie init as "running").
+struct Subreaper {
+  Subreaper() { REQUIRE(::prctl(PR_SET_CHILD_SUBREAPER, 1) == 0); }
+  ~Subreaper() { ::prctl(PR_SET_CHILD_SUBREAPER, 0); }
+  Subreaper(const Subreaper&) = delete;
+  Subreaper& operator=(const Subreaper&) = delete;
+};
+
+// Cleans up even when an assertion fails: kills by the pids it recorded
+// (never by name), deletes -f, removes the container's cgroup dirs and the
+// parents if empty. Touches nothing but this test's own container.
+struct ContainerGuard {
+  const Runtime& runtime;
+  std::string id;
+  pid_t init_pid = 0;
+  pid_t exec_pid = 0;
+
+  ~ContainerGuard() {
+    for (pid_t* pid : {&exec_pid, &init_pid}) {
+      if (*pid > 0 && ::kill(*pid, SIGKILL) == 0) (void)wait_gone(*pid, 5);
+    }
+    (void)runtime.remove(id, true);
+    for (const auto& dir : cgroup_paths(fmt::format("/{}/{}", kParent, id))) ::rmdir(dir.c_str());
+    for (const auto& dir : cgroup_paths(fmt::format("/{}", kParent))) ::rmdir(dir.c_str());
+  }
+};
+
+bool host_has_controllers_mount() {
+  return test::read_text("/proc/self/mountinfo").find(std::string(" ") + kControllers + " ") !=
+         std::string::npos;
+}
+
+std::string expected_duplicate(Flavor flavor, const std::string& id) {
+  if (flavor == Flavor::Crun) return "crun create: exit status 1: container `" + id + "` already exists";
+  return "runc create: exit status 1: runc create failed: container with given ID already exists";
+}
+
+std::string expected_unknown(const RuntimeConfig& config, const std::string& id) {
+  if (config.flavor == Flavor::Runc) return "runc state: exit status 1: container does not exist";
+  return "crun state: exit status 1: error opening file `" + config.state_root + "/" + id +
+         "/status`: No such file or directory";
+}
+
+void check_exec(const Runtime& runtime, ContainerGuard& guard, const test::TempDir& dir,
+                const std::string& bundle) {
+  test::write_text(dir / "process.json", kProcessJson);
+  REQUIRE(runtime.exec(guard.id, {.process_json = dir / "process.json",
+                                  .pid_file = dir / "exec.pid"}));
+  guard.exec_pid = read_pid(dir / "exec.pid");
+  CHECK(guard.exec_pid > 0);
+  CHECK(wait_gone(guard.exec_pid, 10));
+  guard.exec_pid = 0;
+  CHECK(test::read_text(bundle + "/rootfs/tmp/x") == "hi\n");
+}
+
+void check_status(const Runtime& runtime, const std::string& id, const std::string& status) {
+  auto state = runtime.state(id);
+  REQUIRE(state);
+  CHECK(state->id == id);
+  CHECK(state->status == status);
+}
+
+// pause, resume and update run on the host as is, with crun too.
+void check_pause_resume_update(const Runtime& runtime, const std::string& id) {
+  REQUIRE(runtime.pause(id));
+  check_status(runtime, id, "paused");
+  REQUIRE(runtime.resume(id));
+  check_status(runtime, id, "running");
+  REQUIRE(runtime.update(id, R"({"pids":{"limit":123}})"));
+  std::string pids_max = fmt::format("{}/pids/{}/{}/pids.max", kCgroupRoot, kParent, id);
+  if (path_exists(pids_max)) CHECK(test::read_text(pids_max) == "123\n");
+}
+
+void check_nothing_left(const RuntimeConfig& config, const std::string& id) {
+  CHECK_FALSE(path_exists(config.state_root + "/" + id));
+  for (const auto& dir : cgroup_paths(fmt::format("/{}/{}", kParent, id))) {
+    CAPTURE(dir);
+    CHECK_FALSE(path_exists(dir));
+  }
+  CHECK_FALSE(host_has_controllers_mount());
+}
+
+size_t count(const std::string& text, const std::string& part) {
+  size_t n = 0;
+  for (size_t at = text.find(part); at != std::string::npos; at = text.find(part, at + 1)) ++n;
+  return n;
+}
+
+// One info line per create when the workaround is applied, none otherwise.
+void check_workaround_logged(const RuntimeConfig& config, const std::string& log) {
+  size_t expected = config.hide_hybrid_controllers ? 2 : 0;
+  CHECK(count(log, "runrunc.hybrid-cgroup-workaround") == expected);
+  CHECK(config.hide_hybrid_controllers == (config.flavor == Flavor::Crun && hybrid_controllers_visible()));
+}
+
+void lifecycle(const std::string& name) {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: the real ", name, " test needs root");
+    return;
+  }
+  test::TempDir dir;
+  auto config = detect_runtime(name, dir / "state");
+  REQUIRE(config);
+  UniqueFd log_fd(::open((dir / "dmc.log").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
+  REQUIRE(log_fd);
+  Runtime runtime(*config, Logger("test", LogLevel::Info, log_fd.get()));
+  std::string id = random_id();
+  std::string bundle = build_bundle(dir, id);
+  Subreaper subreaper;
+  ContainerGuard guard{runtime, id};
+
+  auto unknown = runtime.state(id);
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().kind == ErrorKind::NotFound);
+  CHECK(unknown.error().message == expected_unknown(*config, id));
+
+  REQUIRE(runtime.create(id, {.bundle = bundle, .pid_file = dir / "init.pid"}));
+  guard.init_pid = read_pid(dir / "init.pid");
+  CHECK_FALSE(host_has_controllers_mount());
+  auto created = runtime.state(id);
+  REQUIRE(created);
+  CHECK(created->status == "created");
+  CHECK(created->pid > 0);
+  CHECK(created->pid == guard.init_pid);
+  CHECK(created->bundle == bundle);
+
+  auto duplicate = runtime.create(id, {.bundle = bundle, .pid_file = dir / "dup.pid"});
+  REQUIRE_FALSE(duplicate);
+  CHECK(duplicate.error().kind == ErrorKind::AlreadyExists);
+  CHECK(duplicate.error().message == expected_duplicate(config->flavor, id));
+
+  REQUIRE(runtime.start(id));
+  check_status(runtime, id, "running");
+  check_pause_resume_update(runtime, id);
+  check_exec(runtime, guard, dir, bundle);
+
+  REQUIRE(runtime.kill(id, SIGKILL));
+  CHECK(wait_gone(guard.init_pid, 10));
+  guard.init_pid = 0;
+  check_status(runtime, id, "stopped");
+  REQUIRE(runtime.remove(id));
+
+  auto gone = runtime.state(id);
+  REQUIRE_FALSE(gone);
+  CHECK(gone.error().kind == ErrorKind::NotFound);
+  check_nothing_left(*config, id);
+  check_workaround_logged(*config, test::read_text(dir / "dmc.log"));
+}
+
+}  // namespace
+
+TEST_CASE("real runc: the life of a container and its errors and nothing left behind") {
+  lifecycle("runc");
+}
+
+TEST_CASE("real crun: the life of a container and its errors and nothing left behind") {
+  lifecycle("crun");
+}
+
+TEST_CASE("the hybrid workaround hides cgroup.controllers from the child only") {
+  if (::geteuid() != 0 || !hybrid_controllers_visible()) {
+    MESSAGE("skipped: needs root on a hybrid cgroup host whose v2 mount lists controllers");
+    return;
+  }
+  std::string host_controllers = test::read_text(kControllers);
+  auto hidden = run_child({.argv = {"/bin/cat", kControllers}, .pre_exec = hide_hybrid_controllers});
+  REQUIRE(hidden);
+  CHECK(hidden->exit.code == 0);
+  CHECK(hidden->out == "");
+  auto inside = run_child({.argv = {"/bin/cat", "/proc/self/mountinfo"},
+                           .pre_exec = hide_hybrid_controllers});
+  REQUIRE(inside);
+  CHECK(inside->out.find(std::string(" ") + kControllers + " ") != std::string::npos);
+  CHECK_FALSE(host_has_controllers_mount());
+  CHECK(test::read_text(kControllers) == host_controllers);
+  CHECK(hybrid_controllers_visible());
+}
+
+TEST_CASE("real crun without the workaround refuses this host as measured") {
+  if (::geteuid() != 0 || !hybrid_controllers_visible()) {
+    MESSAGE("skipped: needs root on a hybrid cgroup host whose v2 mount lists controllers");
+    return;
+  }
+  test::TempDir dir;
+  auto config = detect_runtime("crun", dir / "state");
+  REQUIRE(config);
+  REQUIRE(config->hide_hybrid_controllers);
+  config->hide_hybrid_controllers = false;
+  Runtime runtime(*config, Logger());
+  std::string id = random_id();
+  std::string bundle = build_bundle(dir, id);
+  ContainerGuard guard{runtime, id};
+  auto created = runtime.create(id, {.bundle = bundle, .pid_file = dir / "init.pid"});
+  REQUIRE_FALSE(created);
+  CHECK(created.error().message ==
+        "crun create: exit status 1: cgroups in hybrid mode not supported, drop all controllers "
+        "from cgroupv2");
+  CHECK(created.error().kind == ErrorKind::Internal);
+  check_nothing_left(*config, id);
+}
