@@ -1,0 +1,32 @@
+// StopAll: every process in a container's cgroup except its init gets
+// SIGTERM, then SIGKILL when the grace period ends (or SIGKILL at once).
+#pragma once
+
+#include <chrono>
+#include <string>
+#include <vector>
+
+#include "common/log.hpp"
+#include "common/result.hpp"
+
+namespace dmc::stopper {
+
+struct StopOptions {
+  bool kill = false;  // SIGKILL at once, no grace period
+  std::chrono::milliseconds grace{10'000};
+};
+
+class Stopper {
+ public:
+  explicit Stopper(Logger logger) : logger_(std::move(logger)) {}
+
+  // cgroup_path is absolute within the hierarchies (e.g. /dmc/web-1). Returns
+  // when no process but init_pid is left in the cgroup.
+  Result<void> stop_all(const std::string& cgroup_path, int init_pid,
+                        const StopOptions& options) const;
+
+ private:
+  Logger logger_;
+};
+
+}  // namespace dmc::stopper
