@@ -1,5 +1,7 @@
 #include "cmd/cli_args.hpp"
 
+#include <csignal>
+
 #include <algorithm>
 #include <cctype>
 #include <charconv>
@@ -85,6 +87,43 @@ Result<std::map<std::string, std::string>> parse_key_values(
     out[kv.first] = kv.second;
   }
   return out;
+}
+
+Result<int> parse_signal(std::string_view text) {
+  static const std::pair<std::string_view, int> kSignals[] = {
+      {"HUP", SIGHUP},   {"INT", SIGINT},   {"QUIT", SIGQUIT}, {"KILL", SIGKILL},
+      {"USR1", SIGUSR1}, {"USR2", SIGUSR2}, {"TERM", SIGTERM}, {"STOP", SIGSTOP},
+      {"CONT", SIGCONT}, {"ALRM", SIGALRM}, {"WINCH", SIGWINCH}, {"PIPE", SIGPIPE},
+  };
+  std::string name = lower(text);
+  std::transform(name.begin(), name.end(), name.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+  if (name.starts_with("SIG")) name.erase(0, 3);
+  for (auto [n, number] : kSignals) {
+    if (name == n) return number;
+  }
+  auto number = parse_count("signal", text, 1, 64);
+  if (number) return static_cast<int>(*number);
+  return make_error(ErrorKind::Invalid,
+                    "invalid signal '{}': use a name like TERM, KILL, HUP, INT, USR1, or a number",
+                    text);
+}
+
+Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
+  size_t digits = 0;
+  while (digits < text.size() && std::isdigit(static_cast<unsigned char>(text[digits]))) {
+    ++digits;
+  }
+  auto unit = text.substr(digits);
+  auto bad = make_error(ErrorKind::Invalid, "invalid duration '{}': use e.g. 10s, 500ms or 2m", text);
+  if (digits == 0) return bad;
+  DMC_TRY(n, parse_unsigned("duration", text.substr(0, digits)));
+  if (n > 1'000'000'000) return bad;
+  auto value = static_cast<int64_t>(n);
+  if (unit.empty() || unit == "s") return std::chrono::milliseconds(value * 1000);
+  if (unit == "ms") return std::chrono::milliseconds(value);
+  if (unit == "m") return std::chrono::milliseconds(value * 60'000);
+  return bad;
 }
 
 Result<bundler::BindMount> parse_bind_mount(std::string_view text) {

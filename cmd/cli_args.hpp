@@ -1,6 +1,7 @@
 // Parsing of the values users type on dmc's command line.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -23,6 +24,11 @@ Result<std::pair<std::string, std::string>> parse_key_value(std::string_view wha
                                                             std::string_view text);
 Result<std::map<std::string, std::string>> parse_key_values(
     std::string_view what, const std::vector<std::string>& texts);
+// "TERM", "SIGTERM", "term" or "15".
+Result<int> parse_signal(std::string_view text);
+// "10s", "500ms", "2m", or a plain number of seconds.
+Result<std::chrono::milliseconds> parse_duration(std::string_view text);
+
 // SRC:DST or SRC:DST:ro or SRC:DST:rw.
 Result<bundler::BindMount> parse_bind_mount(std::string_view text);
 

@@ -13,13 +13,6 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-// Prints --help and returns true when it was asked for.
-bool wants_help(const cxxopts::Options& options, const cxxopts::ParseResult& parsed) {
-  if (!parsed.count("help")) return false;
-  std::cout << options.help();
-  return true;
-}
-
 Result<containerizer::CreateRequest> create_request(const cxxopts::ParseResult& p) {
   containerizer::CreateRequest request;
   if (p.count("handle")) request.handle = p["handle"].as<std::string>();
@@ -170,6 +163,11 @@ const std::vector<Command>& commands() {
       {"list", "list containers", list},
       {"info", "show a container as JSON", info},
       {"destroy", "destroy containers and everything they hold", destroy},
+      {"run", "run a process in a container", run_process},
+      {"attach", "reattach to a process: its output and exit status", attach_process},
+      {"signal", "send a signal to a process", signal_process},
+      {"ps", "list a container's processes", list_processes},
+      {"stop", "stop every process in a container, keeping the container", stop_container},
   };
   return all;
 }

@@ -18,4 +18,11 @@ struct Command {
 
 const std::vector<Command>& commands();
 
+// process_commands.cpp
+int run_process(const GlobalOptions& globals, const std::vector<std::string>& args);
+int attach_process(const GlobalOptions& globals, const std::vector<std::string>& args);
+int signal_process(const GlobalOptions& globals, const std::vector<std::string>& args);
+int list_processes(const GlobalOptions& globals, const std::vector<std::string>& args);
+int stop_container(const GlobalOptions& globals, const std::vector<std::string>& args);
+
 }  // namespace dmc::cli

@@ -11,9 +11,15 @@ cxxopts::ParseResult parse(cxxopts::Options& options, const std::vector<std::str
   return options.parse(static_cast<int>(argv.size()), argv.data());
 }
 
-int fail(const std::string& message) {
+int fail(const std::string& message, int code) {
   std::cerr << "dmc: " << message << "\n";
-  return kExitFailed;
+  return code;
+}
+
+bool wants_help(const cxxopts::Options& options, const cxxopts::ParseResult& parsed) {
+  if (!parsed.count("help")) return false;
+  std::cout << options.help();
+  return true;
 }
 
 }  // namespace dmc::cli

@@ -15,6 +15,11 @@ namespace dmc::cli {
 inline constexpr int kExitOk = 0;
 inline constexpr int kExitFailed = 1;  // the command could not be done
 inline constexpr int kExitUsage = 2;   // the command line was wrong
+// run and attach exit with the process's status; their own failures use
+// the codes podman and docker users know:
+inline constexpr int kExitDmcError = 125;     // dmc could not run or attach
+inline constexpr int kExitCannotInvoke = 126;  // the program cannot be executed
+inline constexpr int kExitNotFound = 127;      // the program does not exist
 
 // Parses args (args[0] is the command name) and returns the result; throws
 // cxxopts exceptions on bad usage, which main turns into exit code 2.
@@ -27,7 +32,10 @@ class UsageError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-// Prints "dmc: <message>" on stderr and returns kExitFailed.
-int fail(const std::string& message);
+// Prints "dmc: <message>" on stderr and returns code.
+int fail(const std::string& message, int code = kExitFailed);
+
+// Prints --help and returns true when it was asked for.
+bool wants_help(const cxxopts::Options& options, const cxxopts::ParseResult& parsed);
 
 }  // namespace dmc::cli

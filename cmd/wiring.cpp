@@ -13,6 +13,7 @@ Result<InstallPaths> install_paths() {
   std::string bin(exe, static_cast<size_t>(n));
   bin.resize(bin.find_last_of('/'));
   return InstallPaths{.init = bin + "/dmc-init",
+                      .shim = bin + "/dmc-shim",
                       .default_rootfs = bin + "/../share/dmc/rootfs"};
 }
 
@@ -22,9 +23,12 @@ System::System(Logger logger, depot::Depot depot, runrunc::Runtime runtime,
       depot_(std::move(depot)),
       runtime_(std::move(runtime)),
       runtime_adapter_(runtime_),
-      bundler_(std::move(bundler)) {
+      exec_(runtime_),
+      bundler_(std::move(bundler)),
+      tracker_({.shim_path = paths.shim}, exec_, logger_),
+      stopper_(logger_) {
   containerizer_ = std::make_unique<containerizer::Containerizer>(
-      depot_, bundler_, runtime_adapter_, mounter_,
+      depot_, bundler_, runtime_adapter_, mounter_, tracker_, stopper_,
       containerizer::ContainerizerConfig{.default_image = paths.default_rootfs}, logger_);
 }
 

@@ -10,7 +10,9 @@
 #include "containerizer/overlay.hpp"
 #include "containerizer/runrunc_adapter.hpp"
 #include "depot/depot.hpp"
+#include "process_tracker/tracker.hpp"
 #include "runrunc/runtime.hpp"
+#include "stopper/stopper.hpp"
 
 namespace dmc::cli {
 
@@ -25,6 +27,7 @@ struct GlobalOptions {
 // <bin>/dmc-init and <bin>/../share/dmc/rootfs.
 struct InstallPaths {
   std::string init;
+  std::string shim;
   std::string default_rootfs;
 };
 Result<InstallPaths> install_paths();
@@ -45,8 +48,11 @@ class System {
   depot::Depot depot_;
   runrunc::Runtime runtime_;
   containerizer::RunruncAdapter runtime_adapter_;
+  containerizer::RunruncExec exec_;
   bundler::Bundler bundler_;
   containerizer::OverlayMounter mounter_;
+  process_tracker::Tracker tracker_;
+  stopper::Stopper stopper_;
   std::unique_ptr<containerizer::Containerizer> containerizer_;
 };
 

@@ -59,11 +59,15 @@ bool matches(const depot::Properties& props, const depot::Properties& filter) {
 
 Containerizer::Containerizer(const depot::Depot& depot, const bundler::Bundler& bundler,
                              OciRuntime& runtime, RootfsMounter& mounter,
-                             ContainerizerConfig config, Logger logger)
+                             const process_tracker::Tracker& tracker,
+                             const stopper::Stopper& stopper, ContainerizerConfig config,
+                             Logger logger)
     : depot_(depot),
       bundler_(bundler),
       runtime_(runtime),
       mounter_(mounter),
+      tracker_(tracker),
+      stopper_(stopper),
       config_(std::move(config)),
       logger_(std::move(logger)) {}
 
@@ -129,17 +133,17 @@ Result<void> Containerizer::destroy(const std::string& handle) {
 // Every step is idempotent, so that a destroy that failed half way can be
 // repeated and finishes the job.
 Result<void> Containerizer::tear_down(const std::string& handle) {
-  const auto cgroup_path = config_.cgroup_parent + "/" + handle;
   auto state = depot_.read_state(handle);
   bool killed = false;
   if (state) {
-    DMC_TRY(was_killed, kill_init(state->init_pid, cgroup_path));
+    DMC_TRY(was_killed, kill_init(state->init_pid, cgroup_path(handle)));
     killed = was_killed;
   }
+  DMC_CHECK(tracker_.stop_shims(processes_dir(handle)));
   DMC_CHECK(remove_from_runtime(handle, killed));
   DMC_CHECK(mounter_.unmount(depot_.path(handle, names::kRootfs)));
   DMC_TRY(hierarchies, cgroup::hierarchies());
-  DMC_CHECK(cgroup::remove(hierarchies, cgroup_path));
+  DMC_CHECK(cgroup::remove(hierarchies, cgroup_path(handle)));
   return depot_.remove(handle);
 }
 
@@ -158,25 +162,40 @@ Result<void> Containerizer::remove_from_runtime(const std::string& handle, bool 
   return {};
 }
 
-Result<ContainerInfo> Containerizer::info(const std::string& handle) const {
+std::string Containerizer::cgroup_path(const std::string& handle) const {
+  return config_.cgroup_parent + "/" + handle;
+}
+
+std::string Containerizer::processes_dir(const std::string& handle) const {
+  return depot_.path(handle, names::kProcesses);
+}
+
+// A finished container (a half-made one is as good as unknown).
+Result<void> Containerizer::check_exists(const std::string& handle) const {
   DMC_CHECK(depot::validate_handle(handle));
   auto state = depot_.read_state(handle);
   if (!state && state.error().kind == ErrorKind::NotFound) {
     return make_error(ErrorKind::NotFound, "unknown handle: {}", handle);
   }
   if (!state) return state.error();
+  return {};
+}
+
+Result<ContainerInfo> Containerizer::info(const std::string& handle) const {
+  DMC_CHECK(check_exists(handle));
+  DMC_TRY(state, depot_.read_state(handle));
   DMC_TRY(spec_text, read_file(depot_.path(handle, names::kSpec)));
   DMC_TRY(spec, bundler::desired_spec_from_json(spec_text));
   DMC_TRY(properties, depot_.read_properties(handle));
   return ContainerInfo{
       .handle = handle,
-      .status = state->status,
+      .status = state.status,
       .image = spec.image,
       .bundle_path = depot_.dir(handle),
       .rootfs_path = spec.rootfs_path,
-      .init_pid = state->init_pid,
-      .created_at_ns = state->created_at_ns,
-      .runtime = state->runtime,
+      .init_pid = state.init_pid,
+      .created_at_ns = state.created_at_ns,
+      .runtime = state.runtime,
       .limits = spec.limits,
       .privileged = spec.privileged,
       .properties = std::move(properties),

@@ -11,6 +11,9 @@
 #include "common/log.hpp"
 #include "containerizer/ports.hpp"
 #include "depot/depot.hpp"
+#include "process_tracker/process_spec.hpp"
+#include "process_tracker/tracker.hpp"
+#include "stopper/stopper.hpp"
 
 namespace dmc::containerizer {
 
@@ -46,8 +49,9 @@ struct ContainerizerConfig {
 class Containerizer {
  public:
   Containerizer(const depot::Depot& depot, const bundler::Bundler& bundler,
-                OciRuntime& runtime, RootfsMounter& mounter, ContainerizerConfig config,
-                Logger logger);
+                OciRuntime& runtime, RootfsMounter& mounter,
+                const process_tracker::Tracker& tracker, const stopper::Stopper& stopper,
+                ContainerizerConfig config, Logger logger);
 
   // Either the container is running its init when this returns, or nothing
   // of it is left.
@@ -61,17 +65,31 @@ class Containerizer {
   // Removes what crashed creates left behind; returns how many.
   Result<size_t> clean_leftovers();
 
+  // Processes: started under a shim, so that they outlive the caller.
+  Result<std::string> run(const std::string& handle, const process_tracker::ProcessSpec& spec);
+  Result<int> attach(const std::string& handle, const std::string& id,
+                     const process_tracker::AttachIo& io) const;
+  Result<void> signal(const std::string& handle, const std::string& id, int signal) const;
+  Result<std::vector<process_tracker::ProcessInfo>> processes(const std::string& handle) const;
+  // StopAll: every process but the init ends; the container stays, stopped.
+  Result<void> stop(const std::string& handle, const stopper::StopOptions& options);
+
  private:
   Result<bundler::DesiredSpec> desired_spec(const CreateRequest& request,
                                             const std::string& handle) const;
   Result<void> start_container(const std::string& handle, const std::string& image);
   Result<void> tear_down(const std::string& handle);
   Result<void> remove_from_runtime(const std::string& handle, bool init_dead);
+  Result<void> check_exists(const std::string& handle) const;
+  [[nodiscard]] std::string cgroup_path(const std::string& handle) const;
+  [[nodiscard]] std::string processes_dir(const std::string& handle) const;
 
   const depot::Depot& depot_;
   const bundler::Bundler& bundler_;
   OciRuntime& runtime_;
   RootfsMounter& mounter_;
+  const process_tracker::Tracker& tracker_;
+  const stopper::Stopper& stopper_;
   ContainerizerConfig config_;
   Logger logger_;
 };

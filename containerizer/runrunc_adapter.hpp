@@ -2,6 +2,7 @@
 #pragma once
 
 #include "containerizer/ports.hpp"
+#include "process_tracker/tracker.hpp"
 #include "runrunc/runtime.hpp"
 
 namespace dmc::containerizer {
@@ -19,6 +20,27 @@ class RunruncAdapter : public OciRuntime {
     return runtime_.remove(id, force);
   }
   [[nodiscard]] std::string binary() const override { return runtime_.config().binary; }
+
+ private:
+  const runrunc::Runtime& runtime_;
+};
+
+// The runtime's exec as the process tracker's shims run it.
+class RunruncExec : public process_tracker::ExecCommand {
+ public:
+  explicit RunruncExec(const runrunc::Runtime& runtime) : runtime_(runtime) {}
+
+  [[nodiscard]] std::vector<std::string> argv(
+      const std::string& container_id, const process_tracker::ExecArgs& args) const override {
+    runrunc::ExecOptions options{.process_json = args.process_json,
+                                 .pid_file = args.pid_file,
+                                 .detach = true,
+                                 .console_socket = args.console_socket};
+    return runtime_.exec_argv(container_id, options, args.log_file);
+  }
+  [[nodiscard]] Error failure(ChildExit exit, std::string_view log) const override {
+    return runtime_.exec_failure(exit, log);
+  }
 
  private:
   const runrunc::Runtime& runtime_;

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/name.hpp"
 #include "common/result.hpp"
 #include "common/unique_fd.hpp"
 
@@ -43,10 +44,12 @@ inline constexpr std::string_view kProperties = "properties.json";
 inline constexpr std::string_view kProcesses = "processes";
 }  // namespace names
 
-inline constexpr size_t kMaxHandleLength = 128;
+inline constexpr size_t kMaxHandleLength = kMaxNameLength;
 
 // [A-Za-z0-9][A-Za-z0-9_.-]*, at most 128 characters.
-Result<void> validate_handle(std::string_view handle);
+inline Result<void> validate_handle(std::string_view handle) {
+  return validate_name("handle", handle);
+}
 
 using Properties = std::map<std::string, std::string>;
 

@@ -2,6 +2,7 @@
 // container's own /etc/passwd, /etc/group and filesystem.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -20,6 +21,8 @@ struct ProcessSpec {
   bool tty = false;
   std::optional<oci::ConsoleSize> window;  // with tty; default 80x24
   std::vector<oci::Rlimit> rlimits;
+  // Output spooled for nobody, per stream, before the process is held back.
+  std::optional<uint64_t> spool_cap;
 };
 
 }  // namespace dmc::process_tracker

@@ -193,4 +193,14 @@ Result<void> Runtime::update(const std::string& id, const std::string& resources
   }));
 }
 
+std::vector<std::string> Runtime::exec_argv(const std::string& id, const ExecOptions& options,
+                                           const std::string& log_file) const {
+  return argv::exec(config_, log_file, id, options);
+}
+
+Error Runtime::exec_failure(ChildExit exit, std::string_view log) const {
+  RuntimeCall call{.verb = "exec", .id = ""};
+  return failure(config_, call, ChildOutput{.exit = exit, .out = {}, .err = {}}, log);
+}
+
 }  // namespace dmc::runrunc

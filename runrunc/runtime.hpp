@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/child.hpp"
 #include "common/log.hpp"
 #include "common/result.hpp"
 
@@ -112,6 +113,13 @@ class Runtime {
   // resources_json is the content (an OCI LinuxResources object); it is
   // written to a temporary file for `--resources`.
   Result<void> update(const std::string& id, const std::string& resources_json) const;
+
+  // For a caller that runs `exec --detach` itself (the shim): its argv, and
+  // the error for its exit status and log, worded like every other call's.
+  [[nodiscard]] std::vector<std::string> exec_argv(const std::string& id,
+                                                   const ExecOptions& options,
+                                                   const std::string& log_file) const;
+  [[nodiscard]] Error exec_failure(ChildExit exit, std::string_view log) const;
 
  private:
   // The one path every verb takes: a fresh --log file (always removed), the

@@ -127,11 +127,32 @@ RunOutput run(const std::vector<std::string>& argv, const std::string& stdin_dat
 DmcEnv::DmcEnv()
     : depot_(temp_ / "depot"), state_root_(temp_ / "state"), runtime_(test_runtime()) {}
 
-RunOutput DmcEnv::dmc(const std::vector<std::string>& args, const std::string& stdin_data) {
+std::vector<std::string> DmcEnv::dmc_argv(const std::vector<std::string>& args) const {
   std::vector<std::string> argv = {std::string(DMC_BIN_DIR) + "/dmc", "--depot", depot_,
                                    "--state-root", state_root_, "--runtime", runtime_};
   argv.insert(argv.end(), args.begin(), args.end());
-  return run_quietly(argv, stdin_data);
+  return argv;
+}
+
+RunOutput DmcEnv::dmc(const std::vector<std::string>& args, const std::string& stdin_data) {
+  return run_quietly(dmc_argv(args), stdin_data);
+}
+
+std::string read_all(int fd) {
+  std::string out;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return out;
+    out.append(buf, static_cast<size_t>(n));
+  }
+}
+
+std::array<UniqueFd, 2> make_pipe() {
+  int p[2];
+  REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+  return {UniqueFd(p[0]), UniqueFd(p[1])};
 }
 
 RunOutput DmcEnv::exec(const std::string& handle, const std::vector<std::string>& argv) {

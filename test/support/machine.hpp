@@ -1,10 +1,12 @@
 // What a test can see on the machine, and a dmc CLI environment of its own.
 #pragma once
 
+#include <array>
 #include <functional>
 #include <string>
 #include <vector>
 
+#include "common/child.hpp"
 #include "support/temp_dir.hpp"
 
 namespace dmc::test {
@@ -31,6 +33,11 @@ struct RunOutput {
 // Runs argv, feeding it stdin; captures stdout and stderr.
 RunOutput run(const std::vector<std::string>& argv, const std::string& stdin_data = "");
 
+// Reads fd to EOF.
+std::string read_all(int fd);
+// A pipe: [0] read end, [1] write end, both close-on-exec.
+std::array<UniqueFd, 2> make_pipe();
+
 // A dmc of the test's own: depot and runtime state under a temp dir. On
 // destruction it destroys every container left in its depot and then
 // removes, by hand, whatever that left (mounts, cgroups, runtime state), so
@@ -42,6 +49,8 @@ class DmcEnv {
 
   // `dmc --depot D --state-root S --runtime R args...`
   RunOutput dmc(const std::vector<std::string>& args, const std::string& stdin_data = "");
+  // The argv of a dmc command (the binary and the env's global options).
+  std::vector<std::string> dmc_argv(const std::vector<std::string>& args) const;
   // `<runtime> --root S exec HANDLE argv...`: runs a command in a container.
   RunOutput exec(const std::string& handle, const std::vector<std::string>& argv);
   // A handle unique to this test run: "<prefix>-<random>".

@@ -1,0 +1,217 @@
+// dmc run / attach / signal / ps / stop.
+#include <unistd.h>
+
+#include <iostream>
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include "cmd/cli_args.hpp"
+#include "cmd/commands.hpp"
+#include "cmd/options.hpp"
+#include "cmd/terminal.hpp"
+#include "process_tracker/process_builder.hpp"
+
+namespace dmc::cli {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+// run's options that take a value; everything from the first word after
+// the handle (or after "--") is the command, options and all.
+bool takes_value(std::string_view arg) {
+  for (std::string_view o : {"--id", "--user", "-u", "--dir", "-w", "--env", "-e", "--rlimit",
+                             "--spool-cap"}) {
+    if (arg == o) return true;
+  }
+  return false;
+}
+
+std::pair<Strings, Strings> split_command(const Strings& args) {
+  Strings options, command;
+  bool have_handle = false;
+  for (size_t i = 0; i < args.size(); ++i) {
+    const auto& a = args[i];
+    if (a == "--" || (have_handle && i > 0 && !a.starts_with("-"))) {
+      command.assign(args.begin() + static_cast<long>(i) + (a == "--"), args.end());
+      break;
+    }
+    options.push_back(a);
+    if (i > 0 && !a.starts_with("-")) have_handle = true;
+    if (takes_value(a) && i + 1 < args.size()) options.push_back(args[++i]);
+  }
+  return {options, command};
+}
+
+// The exit code for an error of run or attach: 127 when the program does
+// not exist, 126 when it cannot be executed, 125 for anything else.
+int process_error_code(const Error& e) {
+  const auto& m = e.message;
+  if (m.find("executable file not found") != std::string::npos ||
+      m.find("no such file or directory") != std::string::npos ||
+      m.find("No such file or directory") != std::string::npos) {
+    return m.find(" exec: ") != std::string::npos ? kExitNotFound : kExitDmcError;
+  }
+  if (m.find(" exec: ") != std::string::npos &&
+      (m.find("permission denied") != std::string::npos ||
+       m.find("Permission denied") != std::string::npos)) {
+    return kExitCannotInvoke;
+  }
+  return kExitDmcError;
+}
+
+Result<process_tracker::ProcessSpec> process_spec(const cxxopts::ParseResult& p,
+                                                  const Strings& command) {
+  process_tracker::ProcessSpec spec;
+  spec.path = command.front();
+  spec.args.assign(command.begin() + 1, command.end());
+  if (p.count("id")) spec.id = p["id"].as<std::string>();
+  if (p.count("user")) spec.user = p["user"].as<std::string>();
+  if (p.count("dir")) spec.dir = p["dir"].as<std::string>();
+  if (p.count("env")) spec.env = p["env"].as<Strings>();
+  spec.tty = p["tty"].as<bool>();
+  if (spec.tty) spec.window = terminal_size(STDIN_FILENO).value_or(oci::ConsoleSize{});
+  if (p.count("rlimit")) {
+    for (const auto& text : p["rlimit"].as<Strings>()) {
+      DMC_TRY(rlimit, process_tracker::parse_rlimit(text));
+      spec.rlimits.push_back(rlimit);
+    }
+  }
+  if (p.count("spool-cap")) {
+    DMC_TRY(cap, parse_size(p["spool-cap"].as<std::string>()));
+    if (cap == 0) return make_error(ErrorKind::Invalid, "invalid spool cap '0': must be positive");
+    spec.spool_cap = cap;
+  }
+  return spec;
+}
+
+int attach_here(containerizer::Containerizer& c, const std::string& handle,
+                const std::string& id, bool with_stdin, bool tty) {
+  std::optional<RawMode> raw;
+  if (tty) raw.emplace(STDIN_FILENO);
+  process_tracker::AttachIo io{.stdin_fd = with_stdin ? STDIN_FILENO : -1,
+                               .stdout_fd = STDOUT_FILENO,
+                               .stderr_fd = STDERR_FILENO,
+                               .forward_signals = true,
+                               .tty_fd = tty && ::isatty(STDIN_FILENO) ? STDIN_FILENO : -1};
+  auto status = c.attach(handle, id, io);
+  raw.reset();
+  if (!status) return fail(status.error().message, kExitDmcError);
+  return *status;
+}
+
+cxxopts::Options run_options() {
+  cxxopts::Options o("dmc run",
+                     "Run a process in a container. Attached (the default), stdin is forwarded, "
+                     "stdout and stderr are kept apart, signals are forwarded, and dmc exits "
+                     "with the process's status (128+N if killed by signal N). The process "
+                     "keeps running if dmc is killed: 'dmc attach' gets the rest. Errors of dmc "
+                     "itself exit 125, a program that does not exist 127, one that cannot run 126.");
+  o.custom_help("HANDLE [OPTIONS] [--] PATH [ARGS...]");
+  o.add_options()
+    ("id", "the process id (default: a new UUID)", cxxopts::value<std::string>(), "ID")
+    ("u,user", "user name or uid[:gid] in the container (default: root)", cxxopts::value<std::string>(), "USER")
+    ("w,dir", "working directory, created if missing (default: the user's home, else /)", cxxopts::value<std::string>(), "DIR")
+    ("e,env", "environment variable (repeatable)", cxxopts::value<Strings>(), "K=V")
+    ("t,tty", "run on a pseudo-terminal of the caller's terminal size")
+    ("d,detach", "start the process, print its id and return")
+    ("rlimit", "resource limit, e.g. nofile=1024 or nofile=1024:4096 (repeatable)", cxxopts::value<Strings>(), "R=N")
+    ("spool-cap", "output kept for nobody, per stream, before the process is held back (default 64M)", cxxopts::value<std::string>(), "SIZE")
+    ("handle", "", cxxopts::value<std::string>())
+    ("h,help", "show this help");
+  o.parse_positional({"handle"});
+  return o;
+}
+
+}  // namespace
+
+int run_process(const GlobalOptions& globals, const Strings& args) {
+  auto o = run_options();
+  auto [option_args, command] = split_command(args);
+  auto parsed = parse(o, option_args);
+  if (wants_help(o, parsed)) return kExitOk;
+  if (!parsed.count("handle")) throw UsageError("a HANDLE is required");
+  if (command.empty()) throw UsageError("a PATH to run is required");
+  auto spec = process_spec(parsed, command);
+  if (!spec) return fail(spec.error().message, kExitDmcError);
+  auto system = System::make(globals);
+  if (!system) return fail(system.error().message, kExitDmcError);
+  auto& c = (*system)->containerizer();
+  const auto handle = parsed["handle"].as<std::string>();
+  auto id = c.run(handle, *spec);
+  if (!id) return fail(id.error().message, process_error_code(id.error()));
+  if (parsed["detach"].as<bool>()) {
+    std::cout << *id << std::endl;
+    return kExitOk;
+  }
+  return attach_here(c, handle, *id, true, spec->tty);
+}
+
+int attach_process(const GlobalOptions& globals, const Strings& args) {
+  cxxopts::Options o("dmc attach",
+                     "Reattach to a process: the output no client has received yet, then live "
+                     "output, then its exit status as dmc's exit code. Works for processes that "
+                     "already exited. stdin is forwarded; its EOF closes the process's stdin.");
+  o.custom_help("HANDLE ID");
+  o.add_options()
+    ("no-stdin", "do not forward stdin")
+    ("t,tty", "the process runs on a terminal: put ours in raw mode and forward its size")
+    ("handle", "", cxxopts::value<std::string>())("id", "", cxxopts::value<std::string>())
+    ("h,help", "show this help");
+  o.parse_positional({"handle", "id"});
+  auto parsed = parse(o, args);
+  if (wants_help(o, parsed)) return kExitOk;
+  if (!parsed.count("id")) throw UsageError("a HANDLE and a process ID are required");
+  auto system = System::make(globals);
+  if (!system) return fail(system.error().message, kExitDmcError);
+  return attach_here((*system)->containerizer(), parsed["handle"].as<std::string>(),
+                     parsed["id"].as<std::string>(), !parsed["no-stdin"].as<bool>(),
+                     parsed["tty"].as<bool>());
+}
+
+int signal_process(const GlobalOptions& globals, const Strings& args) {
+  cxxopts::Options o("dmc signal", "Send a signal to a process in a container.");
+  o.custom_help("HANDLE ID [--signal SIG]");
+  o.add_options()
+    ("s,signal", "signal name or number", cxxopts::value<std::string>()->default_value("TERM"), "SIG")
+    ("handle", "", cxxopts::value<std::string>())("id", "", cxxopts::value<std::string>())
+    ("h,help", "show this help");
+  o.parse_positional({"handle", "id"});
+  auto parsed = parse(o, args);
+  if (wants_help(o, parsed)) return kExitOk;
+  if (!parsed.count("id")) throw UsageError("a HANDLE and a process ID are required");
+  auto sig = parse_signal(parsed["signal"].as<std::string>());
+  if (!sig) return fail(sig.error().message);
+  auto system = System::make(globals);
+  if (!system) return fail(system.error().message);
+  auto sent = (*system)->containerizer().signal(parsed["handle"].as<std::string>(),
+                                                parsed["id"].as<std::string>(), *sig);
+  if (!sent) return fail(sent.error().message);
+  return kExitOk;
+}
+
+int stop_container(const GlobalOptions& globals, const Strings& args) {
+  cxxopts::Options o("dmc stop",
+                     "Stop every process in a container but its init: SIGTERM, then SIGKILL "
+                     "after the grace period. The container stays, marked stopped.");
+  o.custom_help("HANDLE [--kill] [--grace 10s]");
+  o.add_options()
+    ("kill", "SIGKILL at once")
+    ("grace", "time between SIGTERM and SIGKILL", cxxopts::value<std::string>()->default_value("10s"), "DURATION")
+    ("handle", "", cxxopts::value<std::string>())
+    ("h,help", "show this help");
+  o.parse_positional({"handle"});
+  auto parsed = parse(o, args);
+  if (wants_help(o, parsed)) return kExitOk;
+  if (!parsed.count("handle")) throw UsageError("a HANDLE is required");
+  auto grace = parse_duration(parsed["grace"].as<std::string>());
+  if (!grace) return fail(grace.error().message);
+  auto system = System::make(globals);
+  if (!system) return fail(system.error().message);
+  auto stopped = (*system)->containerizer().stop(
+      parsed["handle"].as<std::string>(), {.kill = parsed["kill"].as<bool>(), .grace = *grace});
+  if (!stopped) return fail(stopped.error().message);
+  return kExitOk;
+}
+
+}  // namespace dmc::cli

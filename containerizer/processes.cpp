@@ -1,0 +1,50 @@
+// The Containerizer's processes: Run, Attach, Signal, list, and StopAll.
+#include "common/fs.hpp"
+#include "containerizer/containerizer.hpp"
+#include "process_tracker/process_builder.hpp"
+
+namespace dmc::containerizer {
+namespace names = depot::names;
+
+Result<std::string> Containerizer::run(const std::string& handle,
+                                       const process_tracker::ProcessSpec& spec) {
+  DMC_CHECK(check_exists(handle));
+  DMC_TRY(lock, depot_.lock(handle));  // destroy waits until the shim runs
+  DMC_TRY(config, read_file(depot_.path(handle, names::kConfig)));
+  DMC_TRY(container, process_tracker::process_template(config));
+  DMC_TRY(process, process_tracker::build_process(spec, container,
+                                                  depot_.path(handle, names::kRootfs)));
+  return tracker_.start(processes_dir(handle), handle, spec, process);
+}
+
+Result<int> Containerizer::attach(const std::string& handle, const std::string& id,
+                                  const process_tracker::AttachIo& io) const {
+  DMC_CHECK(check_exists(handle));
+  return tracker_.attach(processes_dir(handle), id, io);
+}
+
+Result<void> Containerizer::signal(const std::string& handle, const std::string& id,
+                                   int signal) const {
+  DMC_CHECK(check_exists(handle));
+  return tracker_.signal(processes_dir(handle), id, signal);
+}
+
+Result<std::vector<process_tracker::ProcessInfo>> Containerizer::processes(
+    const std::string& handle) const {
+  DMC_CHECK(check_exists(handle));
+  return tracker_.list(processes_dir(handle));
+}
+
+Result<void> Containerizer::stop(const std::string& handle, const stopper::StopOptions& options) {
+  DMC_CHECK(check_exists(handle));
+  DMC_TRY(lock, depot_.lock(handle));
+  DMC_TRY(state, depot_.read_state(handle));
+  logger_.info("stop.starting", {{"handle", handle}, {"kill", options.kill ? "true" : "false"}});
+  DMC_CHECK(stopper_.stop_all(cgroup_path(handle), state.init_pid, options));
+  state.status = depot::Status::Stopped;
+  DMC_CHECK(depot_.write_state(handle, state));
+  logger_.info("stop.done", {{"handle", handle}});
+  return {};
+}
+
+}  // namespace dmc::containerizer

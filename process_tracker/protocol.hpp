@@ -1,0 +1,62 @@
+// The shim's wire protocol: fixed-size messages on a SOCK_SEQPACKET unix
+// socket, with file descriptors passed as SCM_RIGHTS.
+//
+// client -> shim
+//   Attach{flags}        with fds, in this order, for each flag set: the
+//                        client's stdin (the shim reads it and forwards it;
+//                        EOF on it closes the process's stdin), stdout and
+//                        stderr (the shim writes the process's output
+//                        straight into them, so it knows to the byte what
+//                        was delivered: a client killed at any moment loses
+//                        and duplicates nothing). A new attacher gets the
+//                        output no client has received yet, then live output.
+//   Signal{signal}       signal the process
+//   Resize{cols, rows}   tty only
+// shim -> client
+//   Exit{code}           once the process ended and all its output reached
+//                        this client's fds; the shim then closes its copies
+//                        of them and the connection.
+#pragma once
+
+#include <sys/socket.h>
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/result.hpp"
+#include "common/unique_fd.hpp"
+
+namespace dmc::process_tracker::protocol {
+
+enum class Type : uint32_t { Attach = 1, Signal = 2, Resize = 3, Exit = 4 };
+
+enum AttachFlags : int32_t { kStdin = 1, kStdout = 2, kStderr = 4 };
+
+struct Message {
+  Type type = Type::Exit;
+  int32_t a = 0;  // Attach: flags; Signal: signal; Resize: cols; Exit: code
+  int32_t b = 0;  // Resize: rows
+};
+
+Result<void> send(int socket, const Message& message, const std::vector<int>& fds = {});
+
+struct Received {
+  Message message;
+  std::vector<UniqueFd> fds;
+};
+// Nullopt at EOF (the peer closed); Unavailable when nothing is ready on a
+// non-blocking socket.
+Result<std::optional<Received>> receive(int socket);
+
+// connect() to a SOCK_SEQPACKET socket in dir, whatever the dir's length
+// (through /proc/self/fd, as sun_path holds only 108 bytes).
+Result<UniqueFd> connect_in(const std::string& dir, std::string_view name);
+// socket + bind + listen, non-blocking; a stale socket file is replaced.
+// SOCK_SEQPACKET for our own protocol; the runtime's console socket is a
+// SOCK_STREAM one.
+Result<UniqueFd> listen_in(int dir_fd, std::string_view name, int type = SOCK_SEQPACKET);
+
+}  // namespace dmc::process_tracker::protocol

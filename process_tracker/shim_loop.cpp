@@ -1,0 +1,229 @@
+#include <fcntl.h>
+#include <signal.h>
+#include <sys/ioctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+
+#include "common/child.hpp"
+#include "common/fs.hpp"
+#include "process_tracker/layout.hpp"
+#include "process_tracker/shim_impl.hpp"
+
+namespace dmc::process_tracker {
+namespace {
+
+constexpr char kEndOfTransmission = 0x04;  // a tty's EOF character (^D)
+
+}  // namespace
+
+void Shim::reap() {
+  signalfd_siginfo info;
+  while (::read(signal_fd_.get(), &info, sizeof info) == sizeof info) {
+    if (info.ssi_signo == SIGTERM || info.ssi_signo == SIGINT) terminate_ = true;
+  }
+  int status;
+  pid_t pid;
+  while ((pid = ::waitpid(-1, &status, WNOHANG)) > 0) {
+    if (pid == runtime_pid_) runtime_status_ = status;
+    else if (pid == process_pid_) on_exit(status);
+    else reaped_[pid] = status;  // maybe the process, before we knew its pid
+  }
+}
+
+void Shim::on_exit(int status) {
+  exit_code_ = decode_wait_status(status).code;
+  auto written = atomic_write_file(fmt::format("{}/{}", options_.dir, names::kExitStatus),
+                                   fmt::format("{}\n", *exit_code_));
+  if (!written) logger_.error("exit-status.write", written.error());
+  // Everything the process wrote is in its pipes now.
+  for (auto& s : streams_) (void)s->drain(buffer_.data(), buffer_.size());
+  close_process_stdin();
+}
+
+void Shim::accept_clients() {
+  for (;;) {
+    int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
+    if (fd < 0) return;
+    auto client = std::make_unique<ShimClient>();
+    client->id = next_client_++;
+    client->control.reset(fd);
+    clients_.push_back(std::move(client));
+  }
+}
+
+void Shim::attach(ShimClient& client, protocol::Message m, std::vector<UniqueFd> fds) {
+  size_t next = 0;
+  auto take = [&]() -> UniqueFd { return next < fds.size() ? std::move(fds[next++]) : UniqueFd(); };
+  client.attached = true;
+  if (m.a & protocol::kStdin) {
+    auto end = ClientEnd::make(take(), false);
+    if (end && stdin_) client.stdin_end = std::move(*end);
+  }
+  for (size_t i = 0; i < 2; ++i) {
+    if (!(m.a & (i == 0 ? protocol::kStdout : protocol::kStderr))) continue;
+    auto end = ClientEnd::make(take(), true);
+    if (!end) {
+      logger_.error("attach.output", end.error());
+      continue;
+    }
+    if (i < streams_.size()) streams_[i]->subscribe(client.id, std::move(*end));
+  }
+}
+
+void Shim::on_control(ShimClient& client) {
+  auto received = protocol::receive(client.control.get());
+  if (!received && received.error().kind == ErrorKind::Unavailable) return;
+  if (!received || !*received) {
+    drop(client.id);  // gone: its stdin stays open for the next client
+    return;
+  }
+  auto& [m, fds] = **received;
+  switch (m.type) {
+    case protocol::Type::Attach: attach(client, m, std::move(fds)); break;
+    case protocol::Type::Signal:
+      if (process_pid_ > 0 && !exit_code_) ::kill(process_pid_, m.a);
+      break;
+    case protocol::Type::Resize:
+      if (options_.tty && stdin_) {
+        winsize ws{static_cast<unsigned short>(m.b), static_cast<unsigned short>(m.a), 0, 0};
+        ::ioctl(stdin_.get(), TIOCSWINSZ, &ws);
+      }
+      break;
+    default: break;
+  }
+}
+
+void Shim::on_client_stdin(ShimClient& client) {
+  auto n = client.stdin_end->read(buffer_.data(), buffer_.size());
+  if (!n && n.error().kind == ErrorKind::Unavailable) return;
+  if (!n || *n == 0) {  // EOF from this client: the process's stdin ends
+    client.stdin_end.reset();
+    stdin_eof_ = true;
+  } else {
+    stdin_buffer_.append(buffer_.data(), *n);
+  }
+  flush_stdin();
+}
+
+void Shim::flush_stdin() {
+  while (stdin_ && !stdin_buffer_.empty()) {
+    ssize_t n = ::write(stdin_.get(), stdin_buffer_.data(), stdin_buffer_.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) return;
+    if (n < 0) {  // the process closed its stdin
+      stdin_buffer_.clear();
+      break;
+    }
+    stdin_buffer_.erase(0, static_cast<size_t>(n));
+  }
+  if (stdin_eof_) close_process_stdin();
+}
+
+void Shim::close_process_stdin() {
+  if (options_.tty && stdin_ && !exit_code_) {
+    (void)!::write(stdin_.get(), &kEndOfTransmission, 1);
+  }
+  stdin_.reset();
+  stdin_buffer_.clear();
+  for (auto& c : clients_) c->stdin_end.reset();
+}
+
+bool Shim::output_finished() const {
+  return exit_code_ && std::none_of(streams_.begin(), streams_.end(),
+                                    [](const auto& s) { return s->source_open(); });
+}
+
+// Clients that have all the output get the exit status and are let go.
+void Shim::finish_clients() {
+  if (!output_finished()) return;
+  std::vector<ClientId> finished;
+  for (const auto& c : clients_) {
+    bool caught_up = std::all_of(streams_.begin(), streams_.end(),
+                                 [&](const auto& s) { return s->caught_up(c->id); });
+    if (c->attached && caught_up) finished.push_back(c->id);
+  }
+  for (ClientId id : finished) {
+    auto it = std::find_if(clients_.begin(), clients_.end(),
+                           [&](const auto& c) { return c->id == id; });
+    (void)protocol::send((*it)->control.get(), {protocol::Type::Exit, *exit_code_, 0});
+    drop(id);
+  }
+}
+
+void Shim::drop(ClientId id) {
+  for (auto& s : streams_) s->unsubscribe(id);
+  std::erase_if(clients_, [&](const auto& c) { return c->id == id; });
+}
+
+bool Shim::done() const {
+  if (terminate_) return true;
+  return output_finished() && clients_.empty() &&
+         std::all_of(streams_.begin(), streams_.end(),
+                     [](const auto& s) { return s->all_delivered(); });
+}
+
+void Shim::build_polls() {
+  pollfds_.clear();
+  entries_.clear();
+  auto add = [&](int fd, short events, PollEntry entry) {
+    pollfds_.push_back({fd, events, 0});
+    entries_.push_back(entry);
+  };
+  add(signal_fd_.get(), POLLIN, {Slot::Signal});
+  add(listener_.get(), POLLIN, {Slot::Listener});
+  std::vector<std::pair<ClientId, int>> sinks;
+  for (size_t i = 0; i < streams_.size(); ++i) {
+    if (streams_[i]->wants_input()) add(streams_[i]->source(), POLLIN, {Slot::Source, i});
+    sinks.clear();
+    streams_[i]->pending_polls(sinks);
+    for (auto [id, fd] : sinks) add(fd, POLLOUT, {Slot::Sink, i, id});
+  }
+  for (const auto& c : clients_) {
+    add(c->control.get(), POLLIN, {Slot::Control, 0, c->id});
+    if (c->stdin_end && stdin_buffer_.empty() && stdin_) {
+      add(c->stdin_end->fd(), POLLIN, {Slot::ClientStdin, 0, c->id});
+    }
+  }
+  if (stdin_ && !stdin_buffer_.empty()) add(stdin_.get(), POLLOUT, {Slot::ProcessStdin});
+}
+
+void Shim::dispatch() {
+  for (size_t i = 0; i < pollfds_.size(); ++i) {
+    if (!pollfds_[i].revents) continue;
+    const PollEntry e = entries_[i];
+    auto client = std::find_if(clients_.begin(), clients_.end(),
+                               [&](const auto& c) { return c->id == e.client; });
+    switch (e.slot) {
+      case Slot::Signal: reap(); break;
+      case Slot::Listener: accept_clients(); break;
+      case Slot::Source: (void)streams_[e.stream]->pump(buffer_.data(), buffer_.size()); break;
+      case Slot::Sink: streams_[e.stream]->flush(e.client, buffer_.data(), buffer_.size()); break;
+      case Slot::Control:
+        if (client != clients_.end()) on_control(**client);
+        break;
+      case Slot::ClientStdin:
+        if (client != clients_.end() && (*client)->stdin_end) on_client_stdin(**client);
+        break;
+      case Slot::ProcessStdin: flush_stdin(); break;
+    }
+  }
+}
+
+void Shim::serve() {
+  while (!done()) {
+    finish_clients();
+    if (done()) break;
+    build_polls();
+    if (::poll(pollfds_.data(), pollfds_.size(), -1) < 0 && errno != EINTR) {
+      logger_.error("poll", sys_error("poll"));
+      return;
+    }
+    dispatch();
+  }
+}
+
+}  // namespace dmc::process_tracker

@@ -1,0 +1,18 @@
+// The phases of StopAll on a located cgroup: SIGTERM to every process but
+// init until the grace period ends, then freeze, SIGKILL, thaw until only
+// init is left.
+#pragma once
+
+#include "common/log.hpp"
+#include "common/result.hpp"
+#include "stopper/cgroup_dir.hpp"
+#include "stopper/stopper.hpp"
+
+namespace dmc::stopper {
+
+// Returns once no process but init_pid is left in the cgroup; Unavailable if
+// processes survive SIGKILL for longer than a generous bound.
+Result<void> stop_processes(const CgroupDir& cgroup, int init_pid, const StopOptions& options,
+                            const Logger& logger);
+
+}  // namespace dmc::stopper

@@ -1,0 +1,25 @@
+#include "stopper/stopper.hpp"
+
+#include <string>
+
+#include "common/cgroup.hpp"
+#include "stopper/cgroup_dir.hpp"
+#include "stopper/stop_processes.hpp"
+
+namespace dmc::stopper {
+
+Result<void> Stopper::stop_all(const std::string& cgroup_path, int init_pid,
+                               const StopOptions& options) const {
+  DMC_TRY(hierarchies, cgroup::hierarchies());
+  DMC_TRY(cgroup, CgroupDir::locate(hierarchies, cgroup_path));
+  logger_.info("stopper.stop-all.starting",
+               {{"cgroup", cgroup.dir()},
+                {"init_pid", std::to_string(init_pid)},
+                {"kill", options.kill ? "true" : "false"},
+                {"grace_ms", std::to_string(options.grace.count())}});
+  auto stopped = stop_processes(cgroup, init_pid, options, logger_);
+  if (!stopped) return stopped.error().wrap(fmt::format("stop all in cgroup {}", cgroup_path));
+  return {};
+}
+
+}  // namespace dmc::stopper
