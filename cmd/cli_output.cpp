@@ -46,6 +46,41 @@ void write_info(Writer& w, const containerizer::ContainerInfo& info) {
   w.Bool(info.privileged);
   write_limits(w, info.limits);
   write_properties(w, info.properties);
+  w.Key("events");
+  w.StartArray();
+  for (const auto& e : info.events) w.String(e.c_str());
+  w.EndArray();
+  w.EndObject();
+}
+
+void key_uint(Writer& w, const char* key, uint64_t value) {
+  w.Key(key);
+  w.Uint64(value);
+}
+
+void write_metrics(Writer& w, const containerizer::Metrics& m) {
+  w.StartObject();
+  w.Key("memory");
+  w.StartObject();
+  key_uint(w, "usage", m.memory.usage);
+  key_uint(w, "cache", m.memory.cache);
+  key_uint(w, "rss", m.memory.rss);
+  key_uint(w, "limit", m.memory.limit);
+  key_uint(w, "total_usage_toward_limit", m.memory.total_usage_toward_limit);
+  w.EndObject();
+  w.Key("cpu");
+  w.StartObject();
+  key_uint(w, "usage_ns", m.cpu.usage_ns);
+  key_uint(w, "user_ns", m.cpu.user_ns);
+  key_uint(w, "system_ns", m.cpu.system_ns);
+  w.EndObject();
+  w.Key("pids");
+  w.StartObject();
+  key_uint(w, "current", m.pids.current);
+  key_uint(w, "max", m.pids.max);
+  w.EndObject();
+  w.Key("age_ns");
+  w.Int64(m.age_ns);
   w.EndObject();
 }
 
@@ -53,24 +88,47 @@ std::string finish(rapidjson::StringBuffer& buffer) {
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
-}  // namespace
-
-std::string info_json(const containerizer::ContainerInfo& info) {
+template <class F>
+std::string pretty(F&& write) {
   rapidjson::StringBuffer buffer;
   Writer w(buffer);
   w.SetIndent(' ', 2);
-  write_info(w, info);
+  write(w);
   return finish(buffer);
 }
 
+}  // namespace
+
+std::string limits_json(const bundler::Limits& limits) {
+  return pretty([&](Writer& w) {
+    w.StartObject();
+    write_limits(w, limits);
+    w.EndObject();
+  });
+}
+
+std::string metrics_json(const containerizer::Metrics& metrics) {
+  return pretty([&](Writer& w) { write_metrics(w, metrics); });
+}
+
+std::string properties_json(const depot::Properties& properties) {
+  return pretty([&](Writer& w) {
+    w.StartObject();
+    write_properties(w, properties);
+    w.EndObject();
+  });
+}
+
+std::string info_json(const containerizer::ContainerInfo& info) {
+  return pretty([&](Writer& w) { write_info(w, info); });
+}
+
 std::string list_json(const std::vector<containerizer::ContainerInfo>& infos) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
-  w.SetIndent(' ', 2);
-  w.StartArray();
-  for (const auto& info : infos) write_info(w, info);
-  w.EndArray();
-  return finish(buffer);
+  return pretty([&](Writer& w) {
+    w.StartArray();
+    for (const auto& info : infos) write_info(w, info);
+    w.EndArray();
+  });
 }
 
 }  // namespace dmc::cli

@@ -10,5 +10,8 @@ namespace dmc::cli {
 
 std::string info_json(const containerizer::ContainerInfo& info);
 std::string list_json(const std::vector<containerizer::ContainerInfo>& infos);
+std::string limits_json(const bundler::Limits& limits);
+std::string metrics_json(const containerizer::Metrics& metrics);
+std::string properties_json(const depot::Properties& properties);
 
 }  // namespace dmc::cli

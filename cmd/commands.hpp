@@ -25,4 +25,9 @@ int signal_process(const GlobalOptions& globals, const std::vector<std::string>&
 int list_processes(const GlobalOptions& globals, const std::vector<std::string>& args);
 int stop_container(const GlobalOptions& globals, const std::vector<std::string>& args);
 
+// resource_commands.cpp
+int limit_container(const GlobalOptions& globals, const std::vector<std::string>& args);
+int show_metrics(const GlobalOptions& globals, const std::vector<std::string>& args);
+int property_command(const GlobalOptions& globals, const std::vector<std::string>& args);
+
 }  // namespace dmc::cli

@@ -20,10 +20,13 @@ bool parse_mountinfo_line(const std::string& line, Hierarchy& out) {
   }
   while (in >> field && field != "-") {
   }
-  std::string fstype;
-  if (!(in >> fstype)) return false;
+  std::string fstype, source, options;
+  if (!(in >> fstype >> source >> options)) return false;
   if (fstype != "cgroup" && fstype != "cgroup2") return false;
-  out = {mount_point, fstype == "cgroup2"};
+  out = {mount_point, fstype == "cgroup2", {}};
+  if (out.v2) return true;
+  std::istringstream opts(options);
+  for (std::string opt; std::getline(opts, opt, ',');) out.controllers.push_back(opt);
   return true;
 }
 
@@ -74,6 +77,20 @@ std::vector<std::string> existing_dirs(const std::vector<Hierarchy>& hierarchies
     if (::access(dir.c_str(), F_OK) == 0) out.push_back(dir);
   }
   return out;
+}
+
+std::string dir_for(const std::vector<Hierarchy>& hierarchies, const std::string& controller,
+                    const std::string& path) {
+  for (const auto& h : hierarchies) {
+    if (std::find(h.controllers.begin(), h.controllers.end(), controller) != h.controllers.end()) {
+      return h.mount_point + path;
+    }
+  }
+  // v1 controllers win: on a hybrid host the v2 mount holds few of them.
+  for (const auto& h : hierarchies) {
+    if (h.v2) return h.mount_point + path;
+  }
+  return {};
 }
 
 Result<std::vector<int>> procs(const std::string& dir) {

@@ -12,6 +12,7 @@ namespace dmc::cgroup {
 struct Hierarchy {
   std::string mount_point;  // e.g. /sys/fs/cgroup/memory
   bool v2 = false;
+  std::vector<std::string> controllers;  // v1: from the mount options; v2: empty
 };
 
 // The cgroup hierarchies mounted in our mount namespace (/proc/self/mountinfo).
@@ -20,6 +21,11 @@ Result<std::vector<Hierarchy>> hierarchies();
 // The directories of cgroup `path` (absolute, e.g. /dmc/web-1) that exist.
 std::vector<std::string> existing_dirs(const std::vector<Hierarchy>& hierarchies,
                                        const std::string& path);
+
+// The directory of cgroup `path` in the v1 hierarchy holding `controller`,
+// or else in the v2 hierarchy; empty when there is none.
+std::string dir_for(const std::vector<Hierarchy>& hierarchies, const std::string& controller,
+                    const std::string& path);
 
 // The pids in one cgroup directory (cgroup.procs).
 Result<std::vector<int>> procs(const std::string& dir);

@@ -187,6 +187,11 @@ Result<ContainerInfo> Containerizer::info(const std::string& handle) const {
   DMC_TRY(spec_text, read_file(depot_.path(handle, names::kSpec)));
   DMC_TRY(spec, bundler::desired_spec_from_json(spec_text));
   DMC_TRY(properties, depot_.read_properties(handle));
+  std::vector<std::string> events;
+  DMC_TRY(hierarchies, cgroup::hierarchies());
+  if (read_oom_kills(hierarchies, cgroup_path(handle)).value_or(0) > 0) {
+    events.emplace_back("out of memory");
+  }
   return ContainerInfo{
       .handle = handle,
       .status = state.status,
@@ -199,6 +204,7 @@ Result<ContainerInfo> Containerizer::info(const std::string& handle) const {
       .limits = spec.limits,
       .privileged = spec.privileged,
       .properties = std::move(properties),
+      .events = std::move(events),
   };
 }
 

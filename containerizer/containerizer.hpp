@@ -9,6 +9,7 @@
 
 #include "bundler/bundler.hpp"
 #include "common/log.hpp"
+#include "containerizer/metrics.hpp"
 #include "containerizer/ports.hpp"
 #include "depot/depot.hpp"
 #include "process_tracker/process_spec.hpp"
@@ -39,6 +40,7 @@ struct ContainerInfo {
   bundler::Limits limits;
   bool privileged = false;
   depot::Properties properties;
+  std::vector<std::string> events;  // "out of memory" once the kernel OOM-killed in it
 };
 
 struct ContainerizerConfig {
@@ -73,6 +75,20 @@ class Containerizer {
   Result<std::vector<process_tracker::ProcessInfo>> processes(const std::string& handle) const;
   // StopAll: every process but the init ends; the container stays, stopped.
   Result<void> stop(const std::string& handle, const stopper::StopOptions& options);
+
+  // Resources: what the cgroup says is in force and used.
+  Result<bundler::Limits> limits(const std::string& handle) const;
+  // Changes the limits that are given; the others stay as they are.
+  Result<void> update_limits(const std::string& handle, const bundler::Limits& limits);
+  Result<Metrics> metrics(const std::string& handle) const;
+
+  // Properties: string -> string, stored atomically on every change.
+  Result<depot::Properties> properties(const std::string& handle) const;
+  Result<std::string> property(const std::string& handle, const std::string& key) const;
+  Result<void> set_property(const std::string& handle, const std::string& key,
+                            const std::string& value);
+  // A missing key is fine (Guardian ignores it too).
+  Result<void> remove_property(const std::string& handle, const std::string& key);
 
  private:
   Result<bundler::DesiredSpec> desired_spec(const CreateRequest& request,

@@ -17,6 +17,8 @@ class OciRuntime {
   virtual Result<void> start(const std::string& id) = 0;
   // NotFound when the runtime does not know id; force kills a live init.
   virtual Result<void> remove(const std::string& id, bool force) = 0;
+  // Changes a running container's resources (an OCI LinuxResources JSON).
+  virtual Result<void> update(const std::string& id, const std::string& resources_json) = 0;
   [[nodiscard]] virtual std::string binary() const = 0;
 };
 

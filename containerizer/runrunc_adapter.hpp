@@ -19,6 +19,9 @@ class RunruncAdapter : public OciRuntime {
   Result<void> remove(const std::string& id, bool force) override {
     return runtime_.remove(id, force);
   }
+  Result<void> update(const std::string& id, const std::string& resources_json) override {
+    return runtime_.update(id, resources_json);
+  }
   [[nodiscard]] std::string binary() const override { return runtime_.config().binary; }
 
  private:

@@ -1,0 +1,148 @@
+// dmc limit / metrics / property.
+#include <iostream>
+
+#include <rapidjson/prettywriter.h>
+#include <rapidjson/stringbuffer.h>
+
+#include "cmd/cli_args.hpp"
+#include "cmd/cli_output.hpp"
+#include "cmd/commands.hpp"
+#include "cmd/options.hpp"
+#include "common/json.hpp"
+
+namespace dmc::cli {
+namespace {
+
+using Strings = std::vector<std::string>;
+
+Result<bundler::Limits> limit_changes(const cxxopts::ParseResult& p) {
+  bundler::Limits limits;
+  if (p.count("memory")) {
+    DMC_TRY(bytes, parse_size(p["memory"].as<std::string>()));
+    limits.memory_bytes = bytes;
+  }
+  if (p.count("cpu-shares")) {
+    DMC_TRY(shares, parse_count("cpu shares", p["cpu-shares"].as<std::string>(), 2, 262144));
+    limits.cpu_shares = static_cast<uint64_t>(shares);
+  }
+  if (p.count("pids")) {
+    DMC_TRY(pids, parse_count("pids limit", p["pids"].as<std::string>(), 1, 4194304));
+    limits.pids_max = pids;
+  }
+  return limits;
+}
+
+void print_metrics(const containerizer::Metrics& m) {
+  std::cout << fmt::format("memory usage   {} bytes (cache {}, rss {}, toward limit {})\n",
+                           m.memory.usage, m.memory.cache, m.memory.rss,
+                           m.memory.total_usage_toward_limit)
+            << fmt::format("memory limit   {}\n", m.memory.limit ? std::to_string(m.memory.limit) : "none")
+            << fmt::format("cpu            {} ns (user {}, system {})\n", m.cpu.usage_ns,
+                           m.cpu.user_ns, m.cpu.system_ns)
+            << fmt::format("pids           {} of {}\n", m.pids.current,
+                           m.pids.max ? std::to_string(m.pids.max) : "no limit")
+            << fmt::format("age            {:.3f} s\n", static_cast<double>(m.age_ns) / 1e9);
+}
+
+// Parsed options, or nullopt when --help was printed.
+std::optional<cxxopts::ParseResult> parse_or_help(cxxopts::Options& o, const Strings& args,
+                                                  std::initializer_list<const char*> required) {
+  auto parsed = parse(o, args);
+  if (wants_help(o, parsed)) return std::nullopt;
+  for (const char* name : required) {
+    if (!parsed.count(name)) throw UsageError(fmt::format("a {} is required", name));
+  }
+  return parsed;
+}
+
+}  // namespace
+
+int limit_container(const GlobalOptions& globals, const Strings& args) {
+  cxxopts::Options o("dmc limit",
+                     "Change a running container's limits (those given; the others stay), or "
+                     "print the limits in force as JSON when none is given.");
+  o.custom_help("HANDLE [--memory SIZE] [--cpu-shares N] [--pids N]");
+  o.add_options()
+    ("memory", "memory limit, e.g. 512M (swap is limited to the same)", cxxopts::value<std::string>(), "SIZE")
+    ("cpu-shares", "relative cpu weight (2-262144)", cxxopts::value<std::string>(), "N")
+    ("pids", "maximum number of processes", cxxopts::value<std::string>(), "N")
+    ("handle", "", cxxopts::value<std::string>())("h,help", "show this help");
+  o.parse_positional({"handle"});
+  auto parsed = parse_or_help(o, args, {"handle"});
+  if (!parsed) return kExitOk;
+  auto changes = limit_changes(*parsed);
+  if (!changes) return fail(changes.error().message);
+  auto system = System::make(globals);
+  if (!system) return fail(system.error().message);
+  auto& c = (*system)->containerizer();
+  const auto handle = (*parsed)["handle"].as<std::string>();
+  if (changes->memory_bytes || changes->cpu_shares || changes->pids_max) {
+    if (auto updated = c.update_limits(handle, *changes); !updated) {
+      return fail(updated.error().message);
+    }
+    return kExitOk;
+  }
+  auto limits = c.limits(handle);
+  if (!limits) return fail(limits.error().message);
+  std::cout << limits_json(*limits);
+  return kExitOk;
+}
+
+int show_metrics(const GlobalOptions& globals, const Strings& args) {
+  cxxopts::Options o("dmc metrics",
+                     "Show what a container uses, from its cgroup: memory, cpu, pids, age.");
+  o.custom_help("HANDLE [--json]");
+  o.add_options()("json", "print JSON")("handle", "", cxxopts::value<std::string>())
+    ("h,help", "show this help");
+  o.parse_positional({"handle"});
+  auto parsed = parse_or_help(o, args, {"handle"});
+  if (!parsed) return kExitOk;
+  auto system = System::make(globals);
+  if (!system) return fail(system.error().message);
+  auto metrics = (*system)->containerizer().metrics((*parsed)["handle"].as<std::string>());
+  if (!metrics) return fail(metrics.error().message);
+  if ((*parsed)["json"].as<bool>()) std::cout << metrics_json(*metrics);
+  else print_metrics(*metrics);
+  return kExitOk;
+}
+
+int property_command(const GlobalOptions& globals, const Strings& args) {
+  cxxopts::Options o("dmc property",
+                     "List a container's properties (JSON), get one (KEY), set one "
+                     "(KEY=VALUE) or remove one (--remove KEY).");
+  o.custom_help("HANDLE [KEY | KEY=VALUE | --remove KEY]");
+  o.add_options()
+    ("remove", "remove this property", cxxopts::value<std::string>(), "KEY")
+    ("handle", "", cxxopts::value<std::string>())("what", "", cxxopts::value<std::string>())
+    ("h,help", "show this help");
+  o.parse_positional({"handle", "what"});
+  auto parsed = parse_or_help(o, args, {"handle"});
+  if (!parsed) return kExitOk;
+  auto system = System::make(globals);
+  if (!system) return fail(system.error().message);
+  auto& c = (*system)->containerizer();
+  const auto handle = (*parsed)["handle"].as<std::string>();
+  if (parsed->count("remove")) {
+    auto removed = c.remove_property(handle, (*parsed)["remove"].as<std::string>());
+    return removed ? kExitOk : fail(removed.error().message);
+  }
+  if (!parsed->count("what")) {
+    auto props = c.properties(handle);
+    if (!props) return fail(props.error().message);
+    std::cout << properties_json(*props);
+    return kExitOk;
+  }
+  const auto what = (*parsed)["what"].as<std::string>();
+  if (what.find('=') == std::string::npos) {
+    auto value = c.property(handle, what);
+    if (!value) return fail(value.error().message);
+    std::cout << *value << "\n";
+    return kExitOk;
+  }
+  auto kv = parse_key_value("property", what);
+  if (!kv) return fail(kv.error().message);
+  auto set = c.set_property(handle, kv->first, kv->second);
+  return set ? kExitOk : fail(set.error().message);
+}
+
+}  // namespace dmc::cli
