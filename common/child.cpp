@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <linux/close_range.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -43,6 +44,9 @@ int install_fd(int fd, int target, int null_flags) {
   if (int e = install_fd(spec.stdin_fd, 0, O_RDONLY)) child_fail(report_fd, e);
   if (int e = install_fd(spec.stdout_fd, 1, O_WRONLY)) child_fail(report_fd, e);
   if (int e = install_fd(spec.stderr_fd, 2, O_WRONLY)) child_fail(report_fd, e);
+  // Nothing else of ours leaks into the child (a long-lived shim would keep
+  // a caller's pipe open): every other fd closes at exec.
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) child_fail(report_fd, errno);
   if (spec.pre_exec) {
     if (int e = spec.pre_exec()) child_fail(report_fd, e);
   }

@@ -17,7 +17,8 @@ struct ChildSpec {
   std::vector<std::string> argv;  // argv[0] is the program; PATH is searched
   std::optional<std::vector<std::string>> env = std::nullopt;  // nullopt: inherit ours
   // Where the child's stdio goes: -1 means /dev/null (or a capture pipe when
-  // run_child captures that stream). The fds are dup'ed, never taken.
+  // run_child captures that stream). The fds are dup'ed, never taken. The
+  // child gets no other fd of ours.
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;

@@ -54,6 +54,7 @@ Result<std::vector<std::string>> build_env(const ProcessSpec& spec, const oci::P
   merge_into(env, spec.env);
   if (!has_key(env, "PATH")) env.emplace_back(user.uid == 0 ? kRootPath : kUserPath);
   if (!has_key(env, "USER") && !user.name.empty()) env.push_back("USER=" + user.name);
+  if (spec.tty && !has_key(env, "TERM")) env.emplace_back("TERM=xterm");  // as Garden, docker
   return env;
 }
 

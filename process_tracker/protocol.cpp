@@ -76,7 +76,7 @@ Result<std::optional<Received>> receive(int socket) {
     }
   }
   if (n == 0) return std::optional<Received>();
-  if (static_cast<size_t>(n) != sizeof out.message || (msg.msg_flags & MSG_CTRUNC)) {
+  if (static_cast<size_t>(n) != sizeof out.message || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
     return make_error(ErrorKind::Invalid, "malformed message ({} bytes)", n);
   }
   return std::optional<Received>(std::move(out));

@@ -172,20 +172,28 @@ void Shim::report_ready(const std::string& line) {
   options_.ready_fd = -1;
 }
 
-Result<void> Shim::start() {
+Result<void> Shim::launch() {
   DMC_CHECK(block_signals());
   DMC_CHECK(open_files());
-  {
-    DMC_TRY(child_ends, make_pipes());
-    DMC_CHECK(run_runtime(child_ends));
-  }  // our copies of the process's ends are closed here
-  if (auto ran = wait_for_runtime(); !ran) {
-    logger_.error("start", ran.error());
-    // The raw wait status, or -1 when the runtime never ran.
-    report_ready(fmt::format("fail {}\n", runtime_status_ ? *runtime_status_ : -1));
-    return ran.error();
+  DMC_TRY(child_ends, make_pipes());
+  return run_runtime(child_ends);
+}  // our copies of the process's ends are closed here
+
+Result<void> Shim::start() {
+  auto started = [&]() -> Result<void> {
+    DMC_CHECK(launch());
+    DMC_CHECK(wait_for_runtime());
+    if (options_.tty) DMC_CHECK(take_console());
+    return {};
+  }();
+  if (!started) {
+    logger_.error("start", started.error());
+    // The runtime's raw wait status when it failed; -1 when the failure is
+    // ours (the reason is in shim.log).
+    bool runtime_failed = runtime_status_ && decode_wait_status(*runtime_status_).code != 0;
+    report_ready(fmt::format("fail {}\n", runtime_failed ? *runtime_status_ : -1));
+    return started.error();
   }
-  if (options_.tty) DMC_CHECK(take_console());
   auto early = reaped_.find(process_pid_);
   if (early != reaped_.end()) on_exit(early->second);
   report_ready(fmt::format("ok {}\n", process_pid_));

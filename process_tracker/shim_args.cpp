@@ -1,4 +1,5 @@
 #include <charconv>
+#include <climits>
 
 #include "process_tracker/shim.hpp"
 
@@ -33,8 +34,13 @@ Result<ShimOptions> parse_shim_args(const std::vector<std::string>& args) {
     } else if (a == "--spool-cap" || a == "--ready-fd") {
       DMC_TRY(v, value(a));
       DMC_TRY(n, number(a, v));
-      if (a == "--spool-cap") o.spool_cap = n;
-      else o.ready_fd = static_cast<int>(n);
+      if (a == "--spool-cap") {
+        o.spool_cap = n;
+      } else if (n > static_cast<uint64_t>(INT_MAX)) {
+        return make_error(ErrorKind::Invalid, "--ready-fd: not a file descriptor: '{}'", v);
+      } else {
+        o.ready_fd = static_cast<int>(n);
+      }
     } else {
       return make_error(ErrorKind::Invalid, "unknown argument '{}'", a);
     }

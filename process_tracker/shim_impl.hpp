@@ -38,6 +38,7 @@ class Shim {
 
  private:
   // start
+  Result<void> launch();
   Result<void> open_files();
   Result<void> block_signals();
   Result<std::array<UniqueFd, 3>> make_pipes();

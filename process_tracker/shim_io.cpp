@@ -40,7 +40,9 @@ Result<size_t> ClientEnd::write(const char* data, size_t size) const {
 
 Result<size_t> ClientEnd::write_from(int spool, off_t* offset, size_t size, char* scratch,
                                      size_t scratch_size) const {
-  if (kind_ != EndKind::Socket) {
+  // sendfile into our own pipe/tty descriptions; not into a client's file,
+  // which may be O_APPEND (sendfile refuses that with EINVAL).
+  if (kind_ == EndKind::Reopened) {
     return transferred(::sendfile(fd(), spool, offset, size), "sendfile");
   }
   ssize_t got = ::pread(spool, scratch, std::min(size, scratch_size), *offset);

@@ -147,8 +147,9 @@ Result<int> Tracker::attach(const std::string& processes_dir, const std::string&
 Result<void> Tracker::signal(const std::string& processes_dir, const std::string& id,
                              int signal) const {
   DMC_TRY(dir, process_dir(processes_dir, id));
+  DMC_TRY(status, read_exit_status(dir));
   auto socket = protocol::connect_in(dir, names::kShimSocket);
-  if (!socket) {
+  if (status || !socket) {
     return make_error(ErrorKind::Invalid, "process {} has already exited", id);
   }
   return protocol::send(socket->get(), {protocol::Type::Signal, signal, 0});

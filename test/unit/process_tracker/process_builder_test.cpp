@@ -1,6 +1,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -242,4 +243,19 @@ TEST_CASE("build_process sets a terminal and its size only with tty") {
   REQUIRE(sized.console_size);
   CHECK(sized.console_size->width == 132);
   CHECK(sized.console_size->height == 50);
+}
+
+TEST_CASE("build_process gives a tty process TERM=xterm unless it has a TERM") {
+  FakeRootfs rootfs;
+  ProcessSpec spec = spec_for("");
+  auto has = [](const oci::Process& p, const std::string& entry) {
+    return std::find(p.env.begin(), p.env.end(), entry) != p.env.end();
+  };
+  CHECK_FALSE(has(build(rootfs, spec), "TERM=xterm"));
+  spec.tty = true;
+  CHECK(has(build(rootfs, spec), "TERM=xterm"));
+  spec.env = {"TERM=vt100"};
+  auto own = build(rootfs, spec);
+  CHECK(has(own, "TERM=vt100"));
+  CHECK_FALSE(has(own, "TERM=xterm"));
 }
