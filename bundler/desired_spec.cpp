@@ -1,35 +1,17 @@
 // spec.json: the DesiredSpec as the user asked for it, kept in the depot.
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
 
 #include "bundler/bundle.hpp"
 #include "common/json.hpp"
+#include "common/json_writer.hpp"
 
 namespace dmc::bundler {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
+using json::key;
+using json::string;
+using json::string_member;
 using json::Value;
-
-void key(Writer& w, std::string_view name) {
-  w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-}
-
-void string(Writer& w, std::string_view value) {
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-void string_member(Writer& w, std::string_view name, std::string_view value) {
-  key(w, name);
-  string(w, value);
-}
-
-void write_env(Writer& w, const std::vector<std::string>& env) {
-  key(w, "env");
-  w.StartArray();
-  for (const auto& e : env) string(w, e);
-  w.EndArray();
-}
+using json::Writer;
 
 void write_bind_mounts(Writer& w, const std::vector<BindMount>& mounts) {
   key(w, "bind_mounts");
@@ -154,23 +136,24 @@ Result<DesiredSpec> read_spec(const Value& doc) {
   return read_collections(doc, std::move(spec));
 }
 
-}  // namespace
-
-std::string to_json(const DesiredSpec& spec) {
-  rapidjson::StringBuffer buffer;
-  Writer w(buffer);
+void write_spec(Writer& w, const DesiredSpec& spec) {
   w.StartObject();
   string_member(w, "handle", spec.handle);
   string_member(w, "image", spec.image);
   string_member(w, "rootfs_path", spec.rootfs_path);
-  write_env(w, spec.env);
+  json::strings(w, "env", spec.env);
   write_bind_mounts(w, spec.bind_mounts);
   write_limits(w, spec.limits);
   key(w, "privileged");
   w.Bool(spec.privileged);
   write_properties(w, spec.properties);
   w.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
+}  // namespace
+
+std::string to_json(const DesiredSpec& spec) {
+  return json::write([&](Writer& w) { write_spec(w, spec); });
 }
 
 Result<DesiredSpec> desired_spec_from_json(std::string_view text) {

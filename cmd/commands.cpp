@@ -58,19 +58,19 @@ int create(const GlobalOptions& globals, const Strings& args) {
     ("privileged", "all capabilities, no masked paths, all devices")
     ("property", "a property to tag the container with (repeatable)", cxxopts::value<Strings>(), "K=V")
     ("h,help", "show this help");
-  auto parsed = parse(o, args);
-  if (wants_help(o, parsed)) return kExitOk;
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, args, {}, parsed)) return kExitOk;
   auto request = create_request(parsed);
   if (!request) return fail(request.error().message);
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message);
-  if (auto cleaned = (*system)->containerizer().clean_leftovers(); !cleaned) {
-    (*system)->logger().error("create.clean-leftovers", cleaned.error());
-  }
-  auto handle = (*system)->containerizer().create(*request);
-  if (!handle) return fail(handle.error().message);
-  std::cout << *handle << "\n";
-  return kExitOk;
+  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
+    if (auto cleaned = c.clean_leftovers(); !cleaned) {
+      std::cerr << "dmc: cleaning leftovers of crashed creates: " << cleaned.error().message << "\n";
+    }
+    auto handle = c.create(*request);
+    if (!handle) return fail(handle.error().message);
+    std::cout << *handle << "\n";
+    return kExitOk;
+  });
 }
 
 Result<std::vector<containerizer::ContainerInfo>> infos(containerizer::Containerizer& c,
@@ -92,43 +92,40 @@ int list(const GlobalOptions& globals, const Strings& args) {
     ("property", "only containers with this property (repeatable; all must match)",
      cxxopts::value<Strings>(), "K=V")
     ("h,help", "show this help");
-  auto parsed = parse(o, args);
-  if (wants_help(o, parsed)) return kExitOk;
-  depot::Properties filter;
-  if (parsed.count("property")) {
-    auto f = parse_key_values("property", parsed["property"].as<Strings>());
-    if (!f) return fail(f.error().message);
-    filter = std::move(*f);
-  }
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message);
-  auto& c = (*system)->containerizer();
-  auto handles = c.handles(filter);
-  if (!handles) return fail(handles.error().message);
-  if (!parsed["json"].as<bool>()) {
-    for (const auto& h : *handles) std::cout << h << "\n";
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, args, {}, parsed)) return kExitOk;
+  auto filter = parse_key_values(
+      "property", parsed.count("property") ? parsed["property"].as<Strings>() : Strings{});
+  if (!filter) return fail(filter.error().message);
+  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
+    auto handles = c.handles(*filter);
+    if (!handles) return fail(handles.error().message);
+    if (!parsed["json"].as<bool>()) {
+      for (const auto& h : *handles) std::cout << h << "\n";
+      return kExitOk;
+    }
+    auto all = infos(c, *handles);
+    if (!all) return fail(all.error().message);
+    std::cout << list_json(*all);
     return kExitOk;
-  }
-  auto all = infos(c, *handles);
-  if (!all) return fail(all.error().message);
-  std::cout << list_json(*all);
-  return kExitOk;
+  });
 }
 
 int info(const GlobalOptions& globals, const Strings& args) {
-  cxxopts::Options o("dmc info", "Print a container's state, paths, limits and properties as JSON.");
+  cxxopts::Options o("dmc info",
+                     "Print a container as JSON: state, init pid, paths, limits, properties "
+                     "and events (\"out of memory\" once the kernel OOM-killed in it).");
   o.custom_help("HANDLE");
   o.add_options()("handle", "", cxxopts::value<std::string>())("h,help", "show this help");
   o.parse_positional({"handle"});
-  auto parsed = parse(o, args);
-  if (wants_help(o, parsed)) return kExitOk;
-  if (!parsed.count("handle")) throw UsageError("a HANDLE is required");
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message);
-  auto info = (*system)->containerizer().info(parsed["handle"].as<std::string>());
-  if (!info) return fail(info.error().message);
-  std::cout << info_json(*info);
-  return kExitOk;
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, args, {"handle"}, parsed)) return kExitOk;
+  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
+    auto info = c.info(parsed["handle"].as<std::string>());
+    if (!info) return fail(info.error().message);
+    std::cout << info_json(*info);
+    return kExitOk;
+  });
 }
 
 int destroy(const GlobalOptions& globals, const Strings& args) {
@@ -136,23 +133,21 @@ int destroy(const GlobalOptions& globals, const Strings& args) {
                      "Destroy containers: kill their processes, delete them from the runtime, "
                      "unmount, remove their cgroups and depot dirs. Prints each handle destroyed.");
   o.custom_help("HANDLE...");
-  o.add_options()("handles", "", cxxopts::value<Strings>())("h,help", "show this help");
-  o.parse_positional({"handles"});
-  auto parsed = parse(o, args);
-  if (wants_help(o, parsed)) return kExitOk;
-  if (!parsed.count("handles")) throw UsageError("a HANDLE is required");
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message);
-  int status = kExitOk;
-  for (const auto& handle : parsed["handles"].as<Strings>()) {
-    auto destroyed = (*system)->containerizer().destroy(handle);
-    if (!destroyed) {
-      status = fail(destroyed.error().message);
-      continue;
+  o.add_options()("handle", "", cxxopts::value<Strings>())("h,help", "show this help");
+  o.parse_positional({"handle"});
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, args, {"handle"}, parsed)) return kExitOk;
+  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
+    int status = kExitOk;
+    for (const auto& handle : parsed["handle"].as<Strings>()) {
+      if (auto destroyed = c.destroy(handle); !destroyed) {
+        status = fail(destroyed.error().message);
+        continue;
+      }
+      std::cout << handle << "\n";
     }
-    std::cout << handle << "\n";
-  }
-  return status;
+    return status;
+  });
 }
 
 }  // namespace

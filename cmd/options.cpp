@@ -1,5 +1,6 @@
 #include "cmd/options.hpp"
 
+#include <cctype>
 #include <iostream>
 
 namespace dmc::cli {
@@ -16,10 +17,25 @@ int fail(const std::string& message, int code) {
   return code;
 }
 
-bool wants_help(const cxxopts::Options& options, const cxxopts::ParseResult& parsed) {
-  if (!parsed.count("help")) return false;
-  std::cout << options.help();
+bool parse_command(cxxopts::Options& options, const std::vector<std::string>& args,
+                   std::initializer_list<const char*> required, cxxopts::ParseResult& out) {
+  out = parse(options, args);
+  if (out.count("help")) {
+    std::cout << options.help();
+    return false;
+  }
+  for (const char* name : required) {
+    if (!out.count(name)) {
+      std::string upper(name);
+      for (auto& c : upper) c = c == '-' ? ' ' : static_cast<char>(std::toupper(c));
+      throw UsageError(upper + " is required");
+    }
+  }
   return true;
+}
+
+int exit_code(const Result<void>& result, int failure_code) {
+  return result ? kExitOk : fail(result.error().message, failure_code);
 }
 
 }  // namespace dmc::cli

@@ -5,6 +5,8 @@
 #define CXXOPTS_VECTOR_DELIMITER '\0'
 #include <cxxopts.hpp>
 
+#include "common/result.hpp"
+
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -35,7 +37,13 @@ class UsageError : public std::runtime_error {
 // Prints "dmc: <message>" on stderr and returns code.
 int fail(const std::string& message, int code = kExitFailed);
 
-// Prints --help and returns true when it was asked for.
-bool wants_help(const cxxopts::Options& options, const cxxopts::ParseResult& parsed);
+// Parses a command's args into out. Returns false when --help was asked
+// for (and printed). Every option named in `required` (positional ones
+// included) must be given, or it is a usage error.
+bool parse_command(cxxopts::Options& options, const std::vector<std::string>& args,
+                   std::initializer_list<const char*> required, cxxopts::ParseResult& out);
+
+// The exit code of a command that printed nothing on success.
+int exit_code(const Result<void>& result, int failure_code = kExitFailed);
 
 }  // namespace dmc::cli

@@ -128,23 +128,21 @@ cxxopts::Options run_options() {
 int run_process(const GlobalOptions& globals, const Strings& args) {
   auto o = run_options();
   auto [option_args, command] = split_command(args);
-  auto parsed = parse(o, option_args);
-  if (wants_help(o, parsed)) return kExitOk;
-  if (!parsed.count("handle")) throw UsageError("a HANDLE is required");
-  if (command.empty()) throw UsageError("a PATH to run is required");
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, option_args, {"handle"}, parsed)) return kExitOk;
+  if (command.empty()) throw UsageError("PATH is required");
   auto spec = process_spec(parsed, command);
   if (!spec) return fail(spec.error().message, kExitDmcError);
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message, kExitDmcError);
-  auto& c = (*system)->containerizer();
-  const auto handle = parsed["handle"].as<std::string>();
-  auto id = c.run(handle, *spec);
-  if (!id) return fail(id.error().message, process_error_code(id.error()));
-  if (parsed["detach"].as<bool>()) {
-    std::cout << *id << std::endl;
-    return kExitOk;
-  }
-  return attach_here(c, handle, *id, true, spec->tty);
+  return with_containerizer(globals, kExitDmcError, [&](containerizer::Containerizer& c) {
+    const auto handle = parsed["handle"].as<std::string>();
+    auto id = c.run(handle, *spec);
+    if (!id) return fail(id.error().message, process_error_code(id.error()));
+    if (parsed["detach"].as<bool>()) {
+      std::cout << *id << std::endl;
+      return kExitOk;
+    }
+    return attach_here(c, handle, *id, true, spec->tty);
+  });
 }
 
 int attach_process(const GlobalOptions& globals, const Strings& args) {
@@ -159,14 +157,12 @@ int attach_process(const GlobalOptions& globals, const Strings& args) {
     ("handle", "", cxxopts::value<std::string>())("id", "", cxxopts::value<std::string>())
     ("h,help", "show this help");
   o.parse_positional({"handle", "id"});
-  auto parsed = parse(o, args);
-  if (wants_help(o, parsed)) return kExitOk;
-  if (!parsed.count("id")) throw UsageError("a HANDLE and a process ID are required");
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message, kExitDmcError);
-  return attach_here((*system)->containerizer(), parsed["handle"].as<std::string>(),
-                     parsed["id"].as<std::string>(), !parsed["no-stdin"].as<bool>(),
-                     parsed["tty"].as<bool>());
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, args, {"handle", "id"}, parsed)) return kExitOk;
+  return with_containerizer(globals, kExitDmcError, [&](containerizer::Containerizer& c) {
+    return attach_here(c, parsed["handle"].as<std::string>(), parsed["id"].as<std::string>(),
+                       !parsed["no-stdin"].as<bool>(), parsed["tty"].as<bool>());
+  });
 }
 
 int signal_process(const GlobalOptions& globals, const Strings& args) {
@@ -177,17 +173,14 @@ int signal_process(const GlobalOptions& globals, const Strings& args) {
     ("handle", "", cxxopts::value<std::string>())("id", "", cxxopts::value<std::string>())
     ("h,help", "show this help");
   o.parse_positional({"handle", "id"});
-  auto parsed = parse(o, args);
-  if (wants_help(o, parsed)) return kExitOk;
-  if (!parsed.count("id")) throw UsageError("a HANDLE and a process ID are required");
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, args, {"handle", "id"}, parsed)) return kExitOk;
   auto sig = parse_signal(parsed["signal"].as<std::string>());
   if (!sig) return fail(sig.error().message);
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message);
-  auto sent = (*system)->containerizer().signal(parsed["handle"].as<std::string>(),
-                                                parsed["id"].as<std::string>(), *sig);
-  if (!sent) return fail(sent.error().message);
-  return kExitOk;
+  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
+    return exit_code(
+        c.signal(parsed["handle"].as<std::string>(), parsed["id"].as<std::string>(), *sig));
+  });
 }
 
 int stop_container(const GlobalOptions& globals, const Strings& args) {
@@ -201,17 +194,14 @@ int stop_container(const GlobalOptions& globals, const Strings& args) {
     ("handle", "", cxxopts::value<std::string>())
     ("h,help", "show this help");
   o.parse_positional({"handle"});
-  auto parsed = parse(o, args);
-  if (wants_help(o, parsed)) return kExitOk;
-  if (!parsed.count("handle")) throw UsageError("a HANDLE is required");
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, args, {"handle"}, parsed)) return kExitOk;
   auto grace = parse_duration(parsed["grace"].as<std::string>());
   if (!grace) return fail(grace.error().message);
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message);
-  auto stopped = (*system)->containerizer().stop(
-      parsed["handle"].as<std::string>(), {.kill = parsed["kill"].as<bool>(), .grace = *grace});
-  if (!stopped) return fail(stopped.error().message);
-  return kExitOk;
+  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
+    return exit_code(c.stop(parsed["handle"].as<std::string>(),
+                            {.kill = parsed["kill"].as<bool>(), .grace = *grace}));
+  });
 }
 
 }  // namespace dmc::cli

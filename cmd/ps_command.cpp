@@ -59,16 +59,15 @@ int list_processes(const GlobalOptions& globals, const std::vector<std::string>&
   o.add_options()("json", "print JSON")("handle", "", cxxopts::value<std::string>())
     ("h,help", "show this help");
   o.parse_positional({"handle"});
-  auto parsed = parse(o, args);
-  if (wants_help(o, parsed)) return kExitOk;
-  if (!parsed.count("handle")) throw UsageError("a HANDLE is required");
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message);
-  auto processes = (*system)->containerizer().processes(parsed["handle"].as<std::string>());
-  if (!processes) return fail(processes.error().message);
-  if (parsed["json"].as<bool>()) std::cout << as_json(*processes);
-  else print_table(*processes);
-  return kExitOk;
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, args, {"handle"}, parsed)) return kExitOk;
+  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
+    auto processes = c.processes(parsed["handle"].as<std::string>());
+    if (!processes) return fail(processes.error().message);
+    if (parsed["json"].as<bool>()) std::cout << as_json(*processes);
+    else print_table(*processes);
+    return kExitOk;
+  });
 }
 
 }  // namespace dmc::cli

@@ -44,15 +44,28 @@ void print_metrics(const containerizer::Metrics& m) {
             << fmt::format("age            {:.3f} s\n", static_cast<double>(m.age_ns) / 1e9);
 }
 
-// Parsed options, or nullopt when --help was printed.
-std::optional<cxxopts::ParseResult> parse_or_help(cxxopts::Options& o, const Strings& args,
-                                                  std::initializer_list<const char*> required) {
-  auto parsed = parse(o, args);
-  if (wants_help(o, parsed)) return std::nullopt;
-  for (const char* name : required) {
-    if (!parsed.count(name)) throw UsageError(fmt::format("a {} is required", name));
+// List, get, set or remove, as the arguments say.
+int property_action(containerizer::Containerizer& c, const cxxopts::ParseResult& parsed) {
+  const auto handle = parsed["handle"].as<std::string>();
+  if (parsed.count("remove")) {
+    return exit_code(c.remove_property(handle, parsed["remove"].as<std::string>()));
   }
-  return parsed;
+  if (!parsed.count("what")) {
+    auto props = c.properties(handle);
+    if (!props) return fail(props.error().message);
+    std::cout << properties_json(*props);
+    return kExitOk;
+  }
+  const auto what = parsed["what"].as<std::string>();
+  if (what.find('=') == std::string::npos) {
+    auto value = c.property(handle, what);
+    if (!value) return fail(value.error().message);
+    std::cout << *value << "\n";
+    return kExitOk;
+  }
+  auto kv = parse_key_value("property", what);
+  if (!kv) return fail(kv.error().message);
+  return exit_code(c.set_property(handle, kv->first, kv->second));
 }
 
 }  // namespace
@@ -68,24 +81,20 @@ int limit_container(const GlobalOptions& globals, const Strings& args) {
     ("pids", "maximum number of processes", cxxopts::value<std::string>(), "N")
     ("handle", "", cxxopts::value<std::string>())("h,help", "show this help");
   o.parse_positional({"handle"});
-  auto parsed = parse_or_help(o, args, {"handle"});
-  if (!parsed) return kExitOk;
-  auto changes = limit_changes(*parsed);
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, args, {"handle"}, parsed)) return kExitOk;
+  auto changes = limit_changes(parsed);
   if (!changes) return fail(changes.error().message);
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message);
-  auto& c = (*system)->containerizer();
-  const auto handle = (*parsed)["handle"].as<std::string>();
-  if (changes->memory_bytes || changes->cpu_shares || changes->pids_max) {
-    if (auto updated = c.update_limits(handle, *changes); !updated) {
-      return fail(updated.error().message);
+  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
+    const auto handle = parsed["handle"].as<std::string>();
+    if (changes->memory_bytes || changes->cpu_shares || changes->pids_max) {
+      return exit_code(c.update_limits(handle, *changes));
     }
+    auto limits = c.limits(handle);
+    if (!limits) return fail(limits.error().message);
+    std::cout << limits_json(*limits);
     return kExitOk;
-  }
-  auto limits = c.limits(handle);
-  if (!limits) return fail(limits.error().message);
-  std::cout << limits_json(*limits);
-  return kExitOk;
+  });
 }
 
 int show_metrics(const GlobalOptions& globals, const Strings& args) {
@@ -95,15 +104,15 @@ int show_metrics(const GlobalOptions& globals, const Strings& args) {
   o.add_options()("json", "print JSON")("handle", "", cxxopts::value<std::string>())
     ("h,help", "show this help");
   o.parse_positional({"handle"});
-  auto parsed = parse_or_help(o, args, {"handle"});
-  if (!parsed) return kExitOk;
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message);
-  auto metrics = (*system)->containerizer().metrics((*parsed)["handle"].as<std::string>());
-  if (!metrics) return fail(metrics.error().message);
-  if ((*parsed)["json"].as<bool>()) std::cout << metrics_json(*metrics);
-  else print_metrics(*metrics);
-  return kExitOk;
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, args, {"handle"}, parsed)) return kExitOk;
+  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
+    auto metrics = c.metrics(parsed["handle"].as<std::string>());
+    if (!metrics) return fail(metrics.error().message);
+    if (parsed["json"].as<bool>()) std::cout << metrics_json(*metrics);
+    else print_metrics(*metrics);
+    return kExitOk;
+  });
 }
 
 int property_command(const GlobalOptions& globals, const Strings& args) {
@@ -116,33 +125,11 @@ int property_command(const GlobalOptions& globals, const Strings& args) {
     ("handle", "", cxxopts::value<std::string>())("what", "", cxxopts::value<std::string>())
     ("h,help", "show this help");
   o.parse_positional({"handle", "what"});
-  auto parsed = parse_or_help(o, args, {"handle"});
-  if (!parsed) return kExitOk;
-  auto system = System::make(globals);
-  if (!system) return fail(system.error().message);
-  auto& c = (*system)->containerizer();
-  const auto handle = (*parsed)["handle"].as<std::string>();
-  if (parsed->count("remove")) {
-    auto removed = c.remove_property(handle, (*parsed)["remove"].as<std::string>());
-    return removed ? kExitOk : fail(removed.error().message);
-  }
-  if (!parsed->count("what")) {
-    auto props = c.properties(handle);
-    if (!props) return fail(props.error().message);
-    std::cout << properties_json(*props);
-    return kExitOk;
-  }
-  const auto what = (*parsed)["what"].as<std::string>();
-  if (what.find('=') == std::string::npos) {
-    auto value = c.property(handle, what);
-    if (!value) return fail(value.error().message);
-    std::cout << *value << "\n";
-    return kExitOk;
-  }
-  auto kv = parse_key_value("property", what);
-  if (!kv) return fail(kv.error().message);
-  auto set = c.set_property(handle, kv->first, kv->second);
-  return set ? kExitOk : fail(set.error().message);
+  cxxopts::ParseResult parsed;
+  if (!parse_command(o, args, {"handle"}, parsed)) return kExitOk;
+  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
+    return property_action(c, parsed);
+  });
 }
 
 }  // namespace dmc::cli

@@ -1,6 +1,7 @@
 // Builds the real parts from the global options and wires them together.
 #pragma once
 
+#include <iostream>
 #include <memory>
 #include <string>
 
@@ -55,5 +56,17 @@ class System {
   stopper::Stopper stopper_;
   std::unique_ptr<containerizer::Containerizer> containerizer_;
 };
+
+// Builds the real parts and runs f(containerizer) -> exit code; if they
+// cannot be built, prints why and returns failure_code.
+template <class F>
+int with_containerizer(const GlobalOptions& globals, int failure_code, F&& f) {
+  auto system = System::make(globals);
+  if (!system) {
+    std::cerr << "dmc: " << system.error().message << "\n";
+    return failure_code;
+  }
+  return f((*system)->containerizer());
+}
 
 }  // namespace dmc::cli

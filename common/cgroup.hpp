@@ -12,7 +12,7 @@ namespace dmc::cgroup {
 struct Hierarchy {
   std::string mount_point;  // e.g. /sys/fs/cgroup/memory
   bool v2 = false;
-  std::vector<std::string> controllers;  // v1: from the mount options; v2: empty
+  std::vector<std::string> controllers = {};  // v1: from the mount options; v2: empty
 };
 
 // The cgroup hierarchies mounted in our mount namespace (/proc/self/mountinfo).

@@ -2,33 +2,16 @@
 
 #include <string_view>
 
-#include <rapidjson/stringbuffer.h>
-#include <rapidjson/writer.h>
+#include "common/json_writer.hpp"
 
 namespace dmc::oci {
 namespace {
 
-using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
-
-void key(Writer& w, std::string_view name) {
-  w.Key(name.data(), static_cast<rapidjson::SizeType>(name.size()));
-}
-
-void string(Writer& w, std::string_view value) {
-  w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
-}
-
-void string_member(Writer& w, std::string_view name, std::string_view value) {
-  key(w, name);
-  string(w, value);
-}
-
-void strings(Writer& w, std::string_view name, const std::vector<std::string>& values) {
-  key(w, name);
-  w.StartArray();
-  for (const auto& v : values) string(w, v);
-  w.EndArray();
-}
+using json::key;
+using json::string;
+using json::string_member;
+using json::strings;
+using json::Writer;
 
 // Lists that the spec treats as optional are left out when empty.
 void optional_strings(Writer& w, std::string_view name, const std::vector<std::string>& values) {
@@ -224,22 +207,18 @@ void write_spec(Writer& w, const Spec& spec) {
   w.EndObject();
 }
 
-template <class T, class WriteFn>
-std::string serialise(const T& value, WriteFn write) {
-  rapidjson::StringBuffer buffer;
-  Writer writer(buffer);
-  write(writer, value);
-  return std::string(buffer.GetString(), buffer.GetSize());
-}
-
 }  // namespace
 
-std::string to_json(const Spec& spec) { return serialise(spec, write_spec); }
+std::string to_json(const Spec& spec) {
+  return json::write([&](Writer& w) { write_spec(w, spec); });
+}
 
-std::string to_json(const Process& process) { return serialise(process, write_process); }
+std::string to_json(const Process& process) {
+  return json::write([&](Writer& w) { write_process(w, process); });
+}
 
 std::string to_json(const Resources& resources) {
-  return serialise(resources, write_resources);
+  return json::write([&](Writer& w) { write_resources(w, resources); });
 }
 
 }  // namespace dmc::oci

@@ -52,9 +52,12 @@ Result<void> send(int socket, const Message& message, const std::vector<int>& fd
   return {};
 }
 
-Result<std::optional<Received>> receive(int socket) {
-  Received out;
-  iovec iov{&out.message, sizeof out.message};
+namespace {
+
+// recvmsg of up to size bytes, with the fds that came along (CLOEXEC).
+Result<size_t> receive_with_fds(int socket, void* data, size_t size, std::vector<UniqueFd>& fds,
+                                int& flags) {
+  iovec iov{data, size};
   alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int) * kMaxFds)] = {};
   msghdr msg{};
   msg.msg_iov = &iov;
@@ -72,14 +75,33 @@ Result<std::optional<Received>> receive(int socket) {
     for (size_t i = 0; i < count; ++i) {
       int fd;
       std::memcpy(&fd, CMSG_DATA(c) + i * sizeof(int), sizeof fd);
-      out.fds.emplace_back(fd);
+      fds.emplace_back(fd);
     }
   }
+  flags = msg.msg_flags;
+  return static_cast<size_t>(n);
+}
+
+}  // namespace
+
+Result<std::optional<Received>> receive(int socket) {
+  Received out;
+  int flags = 0;
+  DMC_TRY(n, receive_with_fds(socket, &out.message, sizeof out.message, out.fds, flags));
   if (n == 0) return std::optional<Received>();
-  if (static_cast<size_t>(n) != sizeof out.message || (msg.msg_flags & (MSG_CTRUNC | MSG_TRUNC))) {
+  if (n != sizeof out.message || (flags & (MSG_CTRUNC | MSG_TRUNC))) {
     return make_error(ErrorKind::Invalid, "malformed message ({} bytes)", n);
   }
   return std::optional<Received>(std::move(out));
+}
+
+Result<UniqueFd> receive_fd(int socket) {
+  char data[256];  // the runtime sends the pty's name along
+  std::vector<UniqueFd> fds;
+  int flags = 0;
+  DMC_CHECK(receive_with_fds(socket, data, sizeof data, fds, flags));
+  if (fds.size() != 1) return make_error(ErrorKind::Internal, "expected one fd, got {}", fds.size());
+  return std::move(fds.front());
 }
 
 Result<UniqueFd> connect_in(const std::string& dir, std::string_view name) {

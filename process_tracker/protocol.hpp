@@ -51,6 +51,10 @@ struct Received {
 // non-blocking socket.
 Result<std::optional<Received>> receive(int socket);
 
+// One fd sent with any payload, as the runtime sends a pty master over its
+// console socket.
+Result<UniqueFd> receive_fd(int socket);
+
 // connect() to a SOCK_SEQPACKET socket in dir, whatever the dir's length
 // (through /proc/self/fd, as sun_path holds only 108 bytes).
 Result<UniqueFd> connect_in(const std::string& dir, std::string_view name);

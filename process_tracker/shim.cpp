@@ -33,26 +33,6 @@ Result<void> set_nonblocking(int fd) {
   return {};
 }
 
-// The pty master the runtime sends over the console socket (SCM_RIGHTS).
-Result<UniqueFd> receive_fd(int connection) {
-  char data[256];
-  iovec iov{data, sizeof data};
-  alignas(cmsghdr) char control[CMSG_SPACE(sizeof(int))] = {};
-  msghdr msg{};
-  msg.msg_iov = &iov;
-  msg.msg_iovlen = 1;
-  msg.msg_control = control;
-  msg.msg_controllen = sizeof control;
-  if (::recvmsg(connection, &msg, MSG_CMSG_CLOEXEC) < 0) return sys_error("console socket");
-  cmsghdr* c = CMSG_FIRSTHDR(&msg);
-  if (!c || c->cmsg_type != SCM_RIGHTS) {
-    return make_error(ErrorKind::Internal, "console socket: no pty master received");
-  }
-  int fd;
-  std::memcpy(&fd, CMSG_DATA(c), sizeof fd);
-  return UniqueFd(fd);
-}
-
 }  // namespace
 
 Shim::Shim(ShimOptions options) : options_(std::move(options)) {}
@@ -153,10 +133,11 @@ Result<void> Shim::wait_for_runtime() {
 Result<void> Shim::take_console() {
   UniqueFd connection(::accept4(console_listener_.get(), nullptr, nullptr, SOCK_CLOEXEC));
   if (!connection) return sys_error("accept console socket");
-  DMC_TRY(master, receive_fd(connection.get()));
-  DMC_CHECK(set_nonblocking(master.get()));
-  stdin_.reset(::fcntl(master.get(), F_DUPFD_CLOEXEC, 0));
-  streams_[0]->set_source(std::move(master));
+  auto master = protocol::receive_fd(connection.get());
+  if (!master) return master.error().wrap("console socket");
+  DMC_CHECK(set_nonblocking(master->get()));
+  stdin_.reset(::fcntl(master->get(), F_DUPFD_CLOEXEC, 0));
+  streams_[0]->set_source(std::move(*master));
   console_listener_.reset();
   ::unlinkat(dir_fd_.get(), std::string(names::kConsoleSocket).c_str(), 0);
   return {};

@@ -1,0 +1,55 @@
+#include "nstar/helper.hpp"
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdio>
+
+#include "nstar/archive_out.hpp"
+#include "nstar/enter.hpp"
+#include "nstar/extract.hpp"
+#include "nstar/paths.hpp"
+
+namespace dmc::nstar {
+namespace {
+
+Result<void> enter(const HelperArgs& args) {
+  DMC_CHECK(prepare_process());
+  DMC_CHECK(enter_container(args.init_pid));
+  return become_user(args.user);
+}
+
+Result<void> stream_in(const HelperArgs& args) {
+  // Fewer, larger reads from a pipe; harmless when stdin is anything else.
+  ::fcntl(STDIN_FILENO, F_SETPIPE_SZ, 1 << 20);
+  DMC_CHECK(enter(args));
+  DMC_TRY(dir, make_and_open_dir(absolute_in(args.user.home, args.path)));
+  return extract(dir.get(), STDIN_FILENO);
+}
+
+Result<void> stream_out(const HelperArgs& args) {
+  DMC_CHECK(enter(args));
+  std::string path = absolute_in(args.user.home, args.path);
+  auto source = split_source(path);
+  DMC_TRY(dir, open_dir(source.parent));
+  return write_archive(dir.get(), source.name, path, STDOUT_FILENO);
+}
+
+}  // namespace
+
+Result<void> run_helper(const HelperArgs& args) {
+  if (args.direction == Direction::Out) return stream_out(args);
+  auto result = stream_in(args);
+  drain(STDIN_FILENO);
+  return result;
+}
+
+int report_failure(const Error& error) {
+  std::string line = error.message;
+  std::replace(line.begin(), line.end(), '\n', ' ');
+  std::fprintf(stderr, "%s\n", line.c_str());
+  return exit_status_for(error.kind);
+}
+
+}  // namespace dmc::nstar

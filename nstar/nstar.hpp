@@ -1,0 +1,48 @@
+// StreamIn / StreamOut: tar data into and out of a running container.
+//
+// The work is done by the dmc-nstar helper, a separate process that enters
+// the container's mount namespace (through its init's /proc/<pid>/ns/mnt),
+// drops to the requested user and reads or writes the tar stream with
+// libarchive. It sees the container's own filesystem with that user's own
+// permissions; no tar binary is run and nothing is needed in the image.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "common/result.hpp"
+
+namespace dmc::nstar {
+
+// Who streams: resolved by the caller (from the container's /etc/passwd).
+struct StreamUser {
+  uint32_t uid = 0;
+  uint32_t gid = 0;
+  std::vector<uint32_t> groups;  // additional gids
+  std::string home = "/";        // relative paths are relative to it
+};
+
+// The client side, used by the containerizer: runs the dmc-nstar helper.
+class Nstar {
+ public:
+  explicit Nstar(std::string helper_path);
+
+  // Reads a tar stream from tar_fd (to its end, even on failure) and
+  // extracts it at destination, created like `mkdir -p` and owned by the user.
+  // Errors: "error streaming in: ...".
+  Result<void> stream_in(int init_pid, const StreamUser& user, const std::string& destination,
+                         int tar_fd) const;
+
+  // Writes a tar stream of source to out_fd: the entry itself ("dir/...")
+  // or, with a trailing slash, its contents ("./..."). A source that is
+  // missing or unreadable fails before any byte is written; a failure after
+  // that leaves a truncated stream. Errors: "error streaming out: ...".
+  Result<void> stream_out(int init_pid, const StreamUser& user, const std::string& source,
+                          int out_fd) const;
+
+ private:
+  std::string helper_path_;
+};
+
+}  // namespace dmc::nstar
