@@ -25,6 +25,10 @@ int signal_process(const GlobalOptions& globals, const std::vector<std::string>&
 int list_processes(const GlobalOptions& globals, const std::vector<std::string>& args);
 int stop_container(const GlobalOptions& globals, const std::vector<std::string>& args);
 
+// stream_commands.cpp
+int stream_in(const GlobalOptions& globals, const std::vector<std::string>& args);
+int stream_out(const GlobalOptions& globals, const std::vector<std::string>& args);
+
 // resource_commands.cpp
 int limit_container(const GlobalOptions& globals, const std::vector<std::string>& args);
 int show_metrics(const GlobalOptions& globals, const std::vector<std::string>& args);

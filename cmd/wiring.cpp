@@ -14,6 +14,7 @@ Result<InstallPaths> install_paths() {
   bin.resize(bin.find_last_of('/'));
   return InstallPaths{.init = bin + "/dmc-init",
                       .shim = bin + "/dmc-shim",
+                      .nstar = bin + "/dmc-nstar",
                       .default_rootfs = bin + "/../share/dmc/rootfs"};
 }
 
@@ -26,9 +27,10 @@ System::System(Logger logger, depot::Depot depot, runrunc::Runtime runtime,
       exec_(runtime_),
       bundler_(std::move(bundler)),
       tracker_({.shim_path = paths.shim}, exec_, logger_),
-      stopper_(logger_) {
+      stopper_(logger_),
+      nstar_(paths.nstar) {
   containerizer_ = std::make_unique<containerizer::Containerizer>(
-      depot_, bundler_, runtime_adapter_, mounter_, tracker_, stopper_,
+      depot_, bundler_, runtime_adapter_, mounter_, tracker_, stopper_, nstar_,
       containerizer::ContainerizerConfig{.default_image = paths.default_rootfs}, logger_);
 }
 

@@ -29,6 +29,7 @@ struct GlobalOptions {
 struct InstallPaths {
   std::string init;
   std::string shim;
+  std::string nstar;
   std::string default_rootfs;
 };
 Result<InstallPaths> install_paths();
@@ -54,6 +55,7 @@ class System {
   containerizer::OverlayMounter mounter_;
   process_tracker::Tracker tracker_;
   stopper::Stopper stopper_;
+  nstar::Nstar nstar_;
   std::unique_ptr<containerizer::Containerizer> containerizer_;
 };
 

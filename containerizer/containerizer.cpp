@@ -60,14 +60,15 @@ bool matches(const depot::Properties& props, const depot::Properties& filter) {
 Containerizer::Containerizer(const depot::Depot& depot, const bundler::Bundler& bundler,
                              OciRuntime& runtime, RootfsMounter& mounter,
                              const process_tracker::Tracker& tracker,
-                             const stopper::Stopper& stopper, ContainerizerConfig config,
-                             Logger logger)
+                             const stopper::Stopper& stopper, const nstar::Nstar& nstar,
+                             ContainerizerConfig config, Logger logger)
     : depot_(depot),
       bundler_(bundler),
       runtime_(runtime),
       mounter_(mounter),
       tracker_(tracker),
       stopper_(stopper),
+      nstar_(nstar),
       config_(std::move(config)),
       logger_(std::move(logger)) {}
 

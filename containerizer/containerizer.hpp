@@ -12,6 +12,7 @@
 #include "containerizer/metrics.hpp"
 #include "containerizer/ports.hpp"
 #include "depot/depot.hpp"
+#include "nstar/nstar.hpp"
 #include "process_tracker/process_spec.hpp"
 #include "process_tracker/tracker.hpp"
 #include "stopper/stopper.hpp"
@@ -53,7 +54,7 @@ class Containerizer {
   Containerizer(const depot::Depot& depot, const bundler::Bundler& bundler,
                 OciRuntime& runtime, RootfsMounter& mounter,
                 const process_tracker::Tracker& tracker, const stopper::Stopper& stopper,
-                ContainerizerConfig config, Logger logger);
+                const nstar::Nstar& nstar, ContainerizerConfig config, Logger logger);
 
   // Either the container is running its init when this returns, or nothing
   // of it is left.
@@ -82,6 +83,13 @@ class Containerizer {
   Result<void> update_limits(const std::string& handle, const bundler::Limits& limits);
   Result<Metrics> metrics(const std::string& handle) const;
 
+  // Files: a tar stream into destination / out of source, inside the
+  // container, as user (empty: root; relative paths from the user's home).
+  Result<void> stream_in(const std::string& handle, const std::string& user,
+                         const std::string& destination, int tar_fd) const;
+  Result<void> stream_out(const std::string& handle, const std::string& user,
+                          const std::string& source, int out_fd) const;
+
   // Properties: string -> string, stored atomically on every change.
   Result<depot::Properties> properties(const std::string& handle) const;
   Result<std::string> property(const std::string& handle, const std::string& key) const;
@@ -106,6 +114,7 @@ class Containerizer {
   RootfsMounter& mounter_;
   const process_tracker::Tracker& tracker_;
   const stopper::Stopper& stopper_;
+  const nstar::Nstar& nstar_;
   ContainerizerConfig config_;
   Logger logger_;
 };

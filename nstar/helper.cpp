@@ -32,8 +32,11 @@ Result<void> stream_out(const HelperArgs& args) {
   DMC_CHECK(enter(args));
   std::string path = absolute_in(args.user.home, args.path);
   auto source = split_source(path);
-  DMC_TRY(dir, open_dir(source.parent));
-  return write_archive(dir.get(), source.name, path, STDOUT_FILENO);
+  auto dir = open_dir(source.parent);
+  // A missing or closed parent is told as the source the user named.
+  if (!dir && dir.error().err) return sys_error("stat " + path, dir.error().err);
+  if (!dir) return dir.error();
+  return write_archive(dir->get(), source.name, path, STDOUT_FILENO);
 }
 
 }  // namespace

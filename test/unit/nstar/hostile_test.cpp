@@ -215,7 +215,7 @@ TEST_CASE("a missing source fails before any byte is written") {
   auto missing = c.stream_out(kRoot, "/data/missing");
   REQUIRE_FALSE(missing.result);
   CHECK(missing.result.error().message ==
-        "error streaming out: open /data: No such file or directory");
+        "error streaming out: stat /data/missing: No such file or directory");
   CHECK(missing.result.error().kind == ErrorKind::NotFound);
   CHECK(missing.bytes.empty());
 
