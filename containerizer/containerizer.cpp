@@ -137,6 +137,7 @@ Result<void> Containerizer::tear_down(const std::string& handle) {
   auto state = depot_.read_state(handle);
   bool killed = false;
   if (state) {
+    DMC_CHECK(check_runtime(handle, *state));
     DMC_TRY(was_killed, kill_init(state->init_pid, cgroup_path(handle)));
     killed = was_killed;
   }
@@ -180,6 +181,14 @@ Result<void> Containerizer::check_exists(const std::string& handle) const {
   }
   if (!state) return state.error();
   return {};
+}
+
+Result<void> Containerizer::check_runtime(const std::string& handle,
+                                          const depot::ContainerState& state) const {
+  if (state.runtime.empty() || state.runtime == runtime_.binary()) return {};
+  return make_error(ErrorKind::Invalid,
+                    "container {} was made by {}: run dmc with --runtime {} for it", handle,
+                    state.runtime, state.runtime);
 }
 
 Result<ContainerInfo> Containerizer::info(const std::string& handle) const {

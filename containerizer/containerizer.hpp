@@ -105,6 +105,9 @@ class Containerizer {
   Result<void> tear_down(const std::string& handle);
   Result<void> remove_from_runtime(const std::string& handle, bool init_dead);
   Result<void> check_exists(const std::string& handle) const;
+  // The runtime that made a container is the one that can run, update and
+  // delete it: another one would not even see it.
+  Result<void> check_runtime(const std::string& handle, const depot::ContainerState& state) const;
   [[nodiscard]] std::string cgroup_path(const std::string& handle) const;
   [[nodiscard]] std::string processes_dir(const std::string& handle) const;
 

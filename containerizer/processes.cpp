@@ -10,6 +10,8 @@ Result<std::string> Containerizer::run(const std::string& handle,
                                        const process_tracker::ProcessSpec& spec) {
   DMC_CHECK(check_exists(handle));
   DMC_TRY(lock, depot_.lock(handle));  // destroy waits until the shim runs
+  DMC_TRY(state, depot_.read_state(handle));
+  DMC_CHECK(check_runtime(handle, state));
   DMC_TRY(config, read_file(depot_.path(handle, names::kConfig)));
   DMC_TRY(container, process_tracker::process_template(config));
   DMC_TRY(process, process_tracker::build_process(spec, container,

@@ -28,6 +28,8 @@ Result<void> Containerizer::update_limits(const std::string& handle,
                                           const bundler::Limits& changes) {
   DMC_CHECK(check_exists(handle));
   DMC_TRY(lock, depot_.lock(handle));
+  DMC_TRY(state, depot_.read_state(handle));
+  DMC_CHECK(check_runtime(handle, state));
   DMC_TRY(text, read_file(depot_.path(handle, names::kSpec)));
   DMC_TRY(spec, bundler::desired_spec_from_json(text));
   merge(spec.limits, changes);

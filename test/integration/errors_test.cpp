@@ -117,3 +117,25 @@ TEST_CASE("leftovers of a crashed create are cleaned by the next create") {
   auto h = env.create();
   CHECK(depot_listing(env) == h + "\n");
 }
+
+TEST_CASE("a container is run, updated and destroyed only by the runtime that made it") {
+  DmcEnv env;
+  auto h = env.create();
+  std::string other = env.runtime() == "runc" ? "crun" : "runc";
+  auto with_other = [&](std::vector<std::string> args) {
+    std::vector<std::string> argv = {std::string(DMC_BIN_DIR) + "/dmc", "--depot", env.depot(),
+                                     "--state-root", env.state_root(), "--runtime", other};
+    argv.insert(argv.end(), args.begin(), args.end());
+    return run(argv);
+  };
+  for (auto args : {std::vector<std::string>{"destroy", h},
+                    std::vector<std::string>{"run", h, "--", "/bin/true"},
+                    std::vector<std::string>{"limit", h, "--pids", "10"}}) {
+    auto r = with_other(args);
+    CHECK(r.code != 0);
+    CHECK(r.err.find("was made by") != std::string::npos);
+    CHECK(r.err.find("--runtime") != std::string::npos);
+  }
+  CHECK(env.dmc({"list"}).out == h + "\n");
+  CHECK(env.exec(h, {"/bin/true"}).code == 0);  // still alive and whole
+}
