@@ -44,14 +44,26 @@ void collect_children(const std::string& dir, std::vector<std::string>& out) {
   ::closedir(d);
 }
 
+// A cgroup stays busy while a dead member is not yet reaped, and who reaps
+// a container's init (the host's pid 1) is not ours to hurry: wait a while.
+constexpr int kBusyRetries = 500;
+constexpr useconds_t kBusyPauseUs = 10'000;
+
+Result<void> remove_one(const std::string& dir) {
+  for (int i = 0;; ++i) {
+    if (::rmdir(dir.c_str()) == 0 || errno == ENOENT) return {};
+    if (errno != EBUSY || i == kBusyRetries) {
+      return sys_error(fmt::format("remove cgroup {}", dir));
+    }
+    ::usleep(kBusyPauseUs);
+  }
+}
+
 Result<void> remove_dir(const std::string& dir) {
   std::vector<std::string> dirs;
   collect_children(dir, dirs);
   dirs.push_back(dir);
-  for (const auto& d : dirs) {
-    if (::rmdir(d.c_str()) == 0 || errno == ENOENT) continue;
-    return sys_error(fmt::format("remove cgroup {}", d));
-  }
+  for (const auto& d : dirs) DMC_CHECK(remove_one(d));
   return {};
 }
 

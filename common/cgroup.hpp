@@ -31,7 +31,8 @@ std::string dir_for(const std::vector<Hierarchy>& hierarchies, const std::string
 Result<std::vector<int>> procs(const std::string& dir);
 
 // Removes every directory of `path` (children first); missing is success.
-// A cgroup that still has processes gives Unavailable.
+// A cgroup still busy after 5 s (a dead member not reaped yet, or one still
+// alive) gives Unavailable.
 Result<void> remove(const std::vector<Hierarchy>& hierarchies, const std::string& path);
 
 }  // namespace dmc::cgroup

@@ -16,6 +16,7 @@ Result<std::string> Containerizer::run(const std::string& handle,
   DMC_TRY(container, process_tracker::process_template(config));
   DMC_TRY(process, process_tracker::build_process(spec, container,
                                                   depot_.path(handle, names::kRootfs)));
+  logger_.debug("run.process-built", {{"handle", handle}});
   return tracker_.start(processes_dir(handle), handle, spec, process);
 }
 

@@ -129,6 +129,7 @@ Result<int> Tracker::spawn_shim(const std::string& dir, const std::string& conta
   DMC_TRY(child, spawn_child({.argv = argv, .stdout_fd = ready_write.get()}));
   ready_write.reset();
   DMC_TRY(detached, child.wait());  // the shim forks and its first half exits
+  logger_.debug("process.shim-detached", {{"dir", dir}});
   if (detached.code != 0) return make_error(ErrorKind::Internal, "dmc-shim: exit status {}", detached.code);
   DMC_TRY(line, read_ready(ready_read.get()));
   if (line.starts_with("ok ")) return std::atoi(line.c_str() + 3);
