@@ -5,10 +5,6 @@
 
 podman_setup() {
   PODMAN_NA=""
-  if ! command -v podman >/dev/null; then
-    PODMAN_NA="podman is not installed (bench/run without --skip-install installs it)"
-    return 0
-  fi
   PODMAN="podman --root $W/podman/root --runroot $STATE/podman/run --tmpdir $STATE/podman/tmp"
   PODMAN+=" --cgroup-manager cgroupfs --events-backend file --runtime $RT_BIN"
   # podman's default rlimits (nofile 1048576) exceed the hard limits of some
@@ -17,6 +13,10 @@ podman_setup() {
   POD_RUN="--network none --cgroup-parent /dmc-bench/$RUN_ID/podman"
   POD_RUN+=" --ulimit nofile=$(ulimit -Hn):$(ulimit -Hn) --ulimit nproc=4096:4096"
   POD_ROOTFS="$W/podman-rootfs"
+  if ! command -v podman >/dev/null; then
+    PODMAN_NA="podman is not installed (bench/run without --skip-install installs it)"
+    return 0
+  fi
   [ -d "$POD_ROOTFS" ] || cp -a "$ROOTFS" "$POD_ROOTFS"
   local err
   if ! err=$(sh -c "$(podman_run_cmd smoke) /bin/true" 2>&1 </dev/null); then
