@@ -89,10 +89,9 @@ Result<void> atomic_write_file(const std::string& path, std::string_view content
   };
   if (::fchmod(fd, mode) < 0) return fail(sys_error(tmp));
   if (auto r = write_all(fd, content); !r) return fail(r.error().wrap(tmp));
-  if (::fsync(fd) < 0) return fail(sys_error(tmp));
   file.reset();
   if (::rename(tmp.c_str(), path.c_str()) < 0) return fail(sys_error(path));
-  return sync_dir(parent_of(path));
+  return {};
 }
 
 Result<std::string> read_file(const std::string& path) {
@@ -141,14 +140,6 @@ Result<void> remove_tree(const std::string& path) {
 bool path_exists(const std::string& path) {
   struct stat st;
   return ::lstat(path.c_str(), &st) == 0;
-}
-
-Result<void> sync_dir(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (fd < 0) return sys_error(path);
-  UniqueFd dir(fd);
-  if (::fsync(fd) < 0) return sys_error(path);
-  return {};
 }
 
 }  // namespace dmc

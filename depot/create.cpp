@@ -97,12 +97,7 @@ Result<ContainerLock> Depot::create(std::string_view handle, const NewContainer&
   DMC_TRY(build, Build::start(root_, handle));
   DMC_CHECK(build.populate(files));
   DMC_TRY(fd, build.commit(dir(handle), handle));
-  ContainerLock lock(std::move(fd));
-  if (auto synced = sync_dir(root_); !synced) {
-    (void)remove_tree(dir(handle));  // we hold its lock: nobody else is in it
-    return synced.error();
-  }
-  return lock;
+  return ContainerLock(std::move(fd));
 }
 
 }  // namespace dmc::depot

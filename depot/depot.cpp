@@ -108,8 +108,7 @@ Result<void> Depot::remove(std::string_view name) const {
   DMC_CHECK(detail::validate_name(name));
   const std::string target = dir(name);
   if (!path_exists(target)) return {};
-  DMC_CHECK(remove_tree(target));
-  return sync_dir(root_);
+  return remove_tree(target);
 }
 
 }  // namespace dmc::depot
