@@ -113,8 +113,7 @@ Result<void> Containerizer::start_container(const std::string& handle,
   DMC_CHECK(mounter_.mount(image, depot_.path(handle, names::kUpper),
                            depot_.path(handle, names::kWork),
                            depot_.path(handle, names::kRootfs)));
-  DMC_CHECK(runtime_.create(handle, dir, pid_file));
-  DMC_CHECK(runtime_.start(handle));
+  DMC_CHECK(runtime_.run(handle, dir, pid_file));
   DMC_TRY(pid, read_pid_file(pid_file));
   return depot_.write_state(handle, {.status = depot::Status::Running,
                                      .created_at_ns = now_ns(),

@@ -12,9 +12,10 @@ namespace dmc::containerizer {
 class OciRuntime {
  public:
   virtual ~OciRuntime() = default;
-  virtual Result<void> create(const std::string& id, const std::string& bundle,
-                              const std::string& pid_file) = 0;
-  virtual Result<void> start(const std::string& id) = 0;
+  // Creates the container from bundle and starts its init, whose host pid
+  // is written to pid_file.
+  virtual Result<void> run(const std::string& id, const std::string& bundle,
+                           const std::string& pid_file) = 0;
   // NotFound when the runtime does not know id; force kills a live init.
   virtual Result<void> remove(const std::string& id, bool force) = 0;
   // Changes a running container's resources (an OCI LinuxResources JSON).

@@ -11,11 +11,10 @@ class RunruncAdapter : public OciRuntime {
  public:
   explicit RunruncAdapter(const runrunc::Runtime& runtime) : runtime_(runtime) {}
 
-  Result<void> create(const std::string& id, const std::string& bundle,
-                      const std::string& pid_file) override {
-    return runtime_.create(id, {.bundle = bundle, .pid_file = pid_file});
+  Result<void> run(const std::string& id, const std::string& bundle,
+                   const std::string& pid_file) override {
+    return runtime_.run_detached(id, {.bundle = bundle, .pid_file = pid_file});
   }
-  Result<void> start(const std::string& id) override { return runtime_.start(id); }
   Result<void> remove(const std::string& id, bool force) override {
     return runtime_.remove(id, force);
   }

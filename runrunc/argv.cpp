@@ -27,6 +27,12 @@ std::vector<std::string> create(const RuntimeConfig& config, const std::string& 
               {"create", "--bundle", options.bundle, "--pid-file", options.pid_file, id});
 }
 
+std::vector<std::string> run_detached(const RuntimeConfig& config, const std::string& log_file,
+                                      const std::string& id, const CreateOptions& options) {
+  return with(global(config, log_file), {"run", "--detach", "--bundle", options.bundle,
+                                         "--pid-file", options.pid_file, id});
+}
+
 std::vector<std::string> start(const RuntimeConfig& config, const std::string& log_file,
                                const std::string& id) {
   return with(global(config, log_file), {"start", id});

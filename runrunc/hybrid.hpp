@@ -4,8 +4,9 @@
 // mount's cgroup.controllers is not empty. It works when crun runs in a
 // private mount namespace in which that file is covered by an empty one.
 //
-// Measured with crun 1.8.1 on Debian 12: only `create` needs it; start, exec,
-// kill, delete, state, pause, resume and update work on the host as is.
+// Measured with crun 1.8.1 on Debian 12: only `create` and `run` need it;
+// start, exec, kill, delete, state, pause, resume and update work on the host
+// as is.
 #pragma once
 
 #include <string>

@@ -118,6 +118,16 @@ Result<void> Runtime::create(const std::string& id, const CreateOptions& options
   }));
 }
 
+Result<void> Runtime::run_detached(const std::string& id, const CreateOptions& options) const {
+  return done(run({
+      .verb = "run",
+      .id = id,
+      .argv = [&](const std::string& log) { return argv::run_detached(config_, log, id, options); },
+      .capture = false,
+      .hide_hybrid_controllers = config_.hide_hybrid_controllers,
+  }));
+}
+
 Result<void> Runtime::start(const std::string& id) const {
   return done(run({
       .verb = "start",

@@ -66,6 +66,8 @@ namespace argv {
 std::vector<std::string> global(const RuntimeConfig& config, const std::string& log_file);
 std::vector<std::string> create(const RuntimeConfig& config, const std::string& log_file,
                                 const std::string& id, const CreateOptions& options);
+std::vector<std::string> run_detached(const RuntimeConfig& config, const std::string& log_file,
+                                      const std::string& id, const CreateOptions& options);
 std::vector<std::string> start(const RuntimeConfig& config, const std::string& log_file,
                                const std::string& id);
 std::vector<std::string> exec(const RuntimeConfig& config, const std::string& log_file,
@@ -98,6 +100,9 @@ class Runtime {
 
   Result<void> create(const std::string& id, const CreateOptions& options) const;
   Result<void> start(const std::string& id) const;
+  // create and start in one runtime call (`run --detach`): one process
+  // start and one state write fewer than create + start.
+  Result<void> run_detached(const std::string& id, const CreateOptions& options) const;
   // With detach, returns once the runtime has started the process (its pid
   // is in options.pid_file); never waits for EOF on the process's stdio.
   // Without detach the runtime exits with the process's status, so a

@@ -92,7 +92,7 @@ TEST_CASE("a runtime failure during create rolls everything back") {
   TempDir shared;
   auto r = env.dmc({"create", "--handle", h, "--bind-mount", shared.path() + ":/proc/dmc-test"});
   CHECK(r.code == 1);
-  CHECK(r.err.starts_with("dmc: " + env.runtime() + " create: exit status"));
+  CHECK(r.err.starts_with("dmc: " + env.runtime() + " run: exit status"));
   CHECK_FALSE(path_exists(env.depot() + "/" + h));
   CHECK(mounts_under(env.depot()).empty());
   CHECK(cgroup_dirs("/dmc/" + h).empty());

@@ -41,6 +41,8 @@ TEST_CASE("argv builders give exact command lines for runc and crun") {
     CHECK(argv::global(c, log) == g);
     CHECK(argv::create(c, log, "web-1", {.bundle = "/d/web-1", .pid_file = "/d/web-1/pid"}) ==
           plus(g, {"create", "--bundle", "/d/web-1", "--pid-file", "/d/web-1/pid", "web-1"}));
+    CHECK(argv::run_detached(c, log, "web-1", {.bundle = "/d/web-1", .pid_file = "/d/p"}) ==
+          plus(g, {"run", "--detach", "--bundle", "/d/web-1", "--pid-file", "/d/p", "web-1"}));
     CHECK(argv::start(c, log, "web-1") == plus(g, {"start", "web-1"}));
     CHECK(argv::state(c, log, "web-1") == plus(g, {"state", "web-1"}));
     CHECK(argv::pause(c, log, "web-1") == plus(g, {"pause", "web-1"}));

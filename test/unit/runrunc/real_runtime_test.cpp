@@ -261,7 +261,46 @@ void lifecycle(const std::string& name) {
   check_workaround_logged(*config, test::read_text(dir / "dmc.log"));
 }
 
+// run --detach: created and started in one call, then gone like any other.
+void run_detached(const std::string& name) {
+  if (::geteuid() != 0) {
+    MESSAGE("skipped: the real ", name, " test needs root");
+    return;
+  }
+  test::TempDir dir;
+  auto config = detect_runtime(name, dir / "state");
+  REQUIRE(config);
+  Runtime runtime(*config, Logger());
+  std::string id = random_id();
+  std::string bundle = build_bundle(dir, id);
+  Subreaper subreaper;
+  ContainerGuard guard{runtime, id};
+
+  REQUIRE(runtime.run_detached(id, {.bundle = bundle, .pid_file = dir / "init.pid"}));
+  guard.init_pid = read_pid(dir / "init.pid");
+  CHECK_FALSE(host_has_controllers_mount());
+  auto running = runtime.state(id);
+  REQUIRE(running);
+  CHECK(running->status == "running");
+  CHECK(running->pid == guard.init_pid);
+  CHECK(::kill(guard.init_pid, 0) == 0);
+
+  auto duplicate = runtime.run_detached(id, {.bundle = bundle, .pid_file = dir / "dup.pid"});
+  REQUIRE_FALSE(duplicate);
+  CHECK(duplicate.error().kind == ErrorKind::AlreadyExists);
+
+  REQUIRE(runtime.kill(id, SIGKILL));
+  CHECK(wait_gone(guard.init_pid, 10));
+  guard.init_pid = 0;
+  REQUIRE(runtime.remove(id));
+  check_nothing_left(*config, id);
+}
+
 }  // namespace
+
+TEST_CASE("real runc: run --detach creates and starts in one call") { run_detached("runc"); }
+
+TEST_CASE("real crun: run --detach creates and starts in one call") { run_detached("crun"); }
 
 TEST_CASE("real runc: the life of a container and its errors and nothing left behind") {
   lifecycle("runc");
