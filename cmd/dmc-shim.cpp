@@ -1,6 +1,7 @@
 // dmc-shim: one per process in a container; see process_tracker/shim.hpp.
-// It detaches from its caller at once (fork, the parent exits, setsid), so
-// that it is nobody's child but its subreaper's and outlives whoever ran it.
+// The process tracker starts it detached (common/child.hpp spawn_detached):
+// in a session of its own, nobody's child but its subreaper's, so that it
+// outlives whoever ran it.
 #include <unistd.h>
 
 #include <string>
@@ -15,9 +16,5 @@ int main(int argc, char** argv) {
     (void)!::write(2, line.data(), line.size());
     return 2;
   }
-  pid_t pid = ::fork();
-  if (pid < 0) return 1;
-  if (pid > 0) ::_exit(0);
-  ::setsid();
   return dmc::process_tracker::run_shim(*options);
 }

@@ -2,8 +2,11 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <linux/close_range.h>
+#include <sched.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -30,32 +33,89 @@ int install_fd(int fd, int target, int null_flags) {
   return ::dup2(fd, target) < 0 ? errno : 0;
 }
 
-[[noreturn]] void child_fail(int report_fd, int err) {
-  (void)!::write(report_fd, &err, sizeof err);
+// What a child started with clone(CLONE_VM | CLONE_VFORK) shares with us:
+// it runs on its own stack, in our memory, while we are suspended until it
+// has called execve or _exit. So it reports a failure by writing here.
+struct Launch {
+  explicit Launch(const ChildSpec& s) : spec(s), argv(to_cstrings(s.argv)) {
+    if (s.env) envp = to_cstrings(*s.env);
+  }
+  const ChildSpec& spec;
+  std::vector<char*> argv;
+  std::vector<char*> envp;  // empty: inherit ours
+  int err = 0;           // the errno that failed the start; 0 once execve ran
+  pid_t detached = -1;   // spawn_detached: the pid of the exec'ed grandchild
+  char* inner_stack = nullptr;
+};
+
+[[noreturn]] void child_fail(Launch& launch, int err) {
+  launch.err = err;
   ::_exit(127);
 }
 
-[[noreturn]] void exec_in_child(const ChildSpec& spec, char* const* argv,
-                                char* const* envp, int report_fd) {
+// In the child. Signal dispositions are ours to change here: CLONE_VM
+// without CLONE_SIGHAND gives the child its own copy of the table.
+int exec_in_child(void* arg) {
+  auto& launch = *static_cast<Launch*>(arg);
+  const ChildSpec& spec = launch.spec;
+  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
   sigset_t none;
   sigemptyset(&none);
   ::sigprocmask(SIG_SETMASK, &none, nullptr);
-  for (int sig = 1; sig < NSIG; ++sig) ::signal(sig, SIG_DFL);
-  if (int e = install_fd(spec.stdin_fd, 0, O_RDONLY)) child_fail(report_fd, e);
-  if (int e = install_fd(spec.stdout_fd, 1, O_WRONLY)) child_fail(report_fd, e);
-  if (int e = install_fd(spec.stderr_fd, 2, O_WRONLY)) child_fail(report_fd, e);
+  if (int e = install_fd(spec.stdin_fd, 0, O_RDONLY)) child_fail(launch, e);
+  if (int e = install_fd(spec.stdout_fd, 1, O_WRONLY)) child_fail(launch, e);
+  if (int e = install_fd(spec.stderr_fd, 2, O_WRONLY)) child_fail(launch, e);
   // Nothing else of ours leaks into the child (a long-lived shim would keep
   // a caller's pipe open): every other fd closes at exec.
-  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) child_fail(report_fd, errno);
+  if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) child_fail(launch, errno);
   if (spec.pre_exec) {
-    if (int e = spec.pre_exec()) child_fail(report_fd, e);
+    if (int e = spec.pre_exec()) child_fail(launch, e);
   }
-  if (envp) {
-    ::execvpe(argv[0], argv, envp);
+  if (spec.env) {
+    ::execvpe(launch.argv[0], launch.argv.data(), launch.envp.data());
   } else {
-    ::execvp(argv[0], argv);
+    ::execvp(launch.argv[0], launch.argv.data());
   }
-  child_fail(report_fd, errno);
+  child_fail(launch, errno);
+}
+
+constexpr size_t kChildStack = 128 * 1024;
+
+pid_t clone_vfork(int (*fn)(void*), char* stack, Launch& launch) {
+  // The stack grows down on every architecture we build for.
+  return ::clone(fn, stack + kChildStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &launch);
+}
+
+// The middle of a detached start: a new session, the real child started
+// from there, then gone, so that the child is reparented to the nearest
+// subreaper (or init) and is nobody's zombie.
+int detach_in_child(void* arg) {
+  auto& launch = *static_cast<Launch*>(arg);
+  if (::setsid() < 0) child_fail(launch, errno);
+  pid_t pid = clone_vfork(exec_in_child, launch.inner_stack, launch);
+  if (pid < 0) child_fail(launch, errno);
+  launch.detached = pid;
+  ::_exit(0);
+}
+
+// Starts fn in a vfork-like child and returns its pid once it has exec'ed or
+// exited. Signals stay blocked meanwhile, so that no handler of ours runs in
+// the child on our memory.
+Result<pid_t> start(int (*fn)(void*), Launch& launch, size_t stacks) {
+  void* memory = ::mmap(nullptr, kChildStack * stacks, PROT_READ | PROT_WRITE,
+                        MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (memory == MAP_FAILED) return sys_error("mmap child stack");
+  auto* stack = static_cast<char*>(memory);
+  if (stacks == 2) launch.inner_stack = stack + kChildStack;
+  sigset_t all, old;
+  sigfillset(&all);
+  ::pthread_sigmask(SIG_SETMASK, &all, &old);
+  pid_t pid = clone_vfork(fn, stack, launch);
+  int clone_errno = errno;
+  ::pthread_sigmask(SIG_SETMASK, &old, nullptr);
+  ::munmap(memory, kChildStack * stacks);
+  if (pid < 0) return sys_error("clone", clone_errno);
+  return pid;
 }
 
 }  // namespace
@@ -96,32 +156,24 @@ pid_t Child::release() { return std::exchange(pid_, -1); }
 
 Result<Child> spawn_child(const ChildSpec& spec) {
   if (spec.argv.empty()) return make_error(ErrorKind::Invalid, "spawn: empty argv");
-  auto argv = to_cstrings(spec.argv);
-  std::vector<char*> envp;
-  if (spec.env) envp = to_cstrings(*spec.env);
-
-  int report[2];
-  if (::pipe2(report, O_CLOEXEC) < 0) return sys_error("pipe2");
-  UniqueFd report_read(report[0]), report_write(report[1]);
-
-  pid_t pid = ::fork();
-  if (pid < 0) return sys_error("fork");
-  if (pid == 0) {
-    exec_in_child(spec, argv.data(), spec.env ? envp.data() : nullptr,
-                  report_write.get());
-  }
+  Launch launch(spec);
+  DMC_TRY(pid, start(exec_in_child, launch, 1));
   Child child(pid);
-  report_write.reset();
-  int child_errno = 0;
-  ssize_t n;
-  do {
-    n = ::read(report_read.get(), &child_errno, sizeof child_errno);
-  } while (n < 0 && errno == EINTR);
-  if (n == sizeof child_errno) {
+  if (launch.err != 0) {
     (void)child.wait();
-    return sys_error(spec.argv[0], child_errno);
+    return sys_error(spec.argv[0], launch.err);
   }
   return child;
+}
+
+Result<pid_t> spawn_detached(const ChildSpec& spec) {
+  if (spec.argv.empty()) return make_error(ErrorKind::Invalid, "spawn: empty argv");
+  Launch launch(spec);
+  DMC_TRY(pid, start(detach_in_child, launch, 2));
+  DMC_TRY(middle, Child(pid).wait());
+  if (launch.err != 0) return sys_error(spec.argv[0], launch.err);
+  if (middle.code != 0) return make_error(ErrorKind::Internal, "spawn: exit status {}", middle.code);
+  return launch.detached;
 }
 
 namespace {

@@ -1,4 +1,5 @@
-// Starting and reaping child processes; the one place that forks.
+// Starting and reaping child processes; the one place that forks (with
+// clone(CLONE_VM | CLONE_VFORK), as posix_spawn does: no page tables copied).
 #pragma once
 
 #include <sys/types.h>
@@ -57,6 +58,11 @@ class Child {
 
 // Starts argv; fails if the program cannot be executed (errno from execvp).
 Result<Child> spawn_child(const ChildSpec& spec);
+
+// Starts argv in a session of its own, as a grandchild whose parent has
+// already exited: it outlives us and is reaped by the nearest subreaper (or
+// init), never by us. Returns its pid once it has exec'ed.
+Result<pid_t> spawn_detached(const ChildSpec& spec);
 
 struct ChildOutput {
   ChildExit exit;

@@ -126,11 +126,10 @@ Result<int> Tracker::spawn_shim(const std::string& dir, const std::string& conta
   int p[2];
   if (::pipe2(p, O_CLOEXEC) < 0) return sys_error("pipe2");
   UniqueFd ready_read(p[0]), ready_write(p[1]);
-  DMC_TRY(child, spawn_child({.argv = argv, .stdout_fd = ready_write.get()}));
+  // Detached: the shim outlives us, in a session of its own.
+  DMC_TRY(shim_pid, spawn_detached({.argv = argv, .stdout_fd = ready_write.get()}));
   ready_write.reset();
-  DMC_TRY(detached, child.wait());  // the shim forks and its first half exits
-  logger_.debug("process.shim-detached", {{"dir", dir}});
-  if (detached.code != 0) return make_error(ErrorKind::Internal, "dmc-shim: exit status {}", detached.code);
+  logger_.debug("process.shim-started", {{"dir", dir}, {"pid", std::to_string(shim_pid)}});
   DMC_TRY(line, read_ready(ready_read.get()));
   if (line.starts_with("ok ")) return std::atoi(line.c_str() + 3);
   if (line.starts_with("fail ") && std::atoi(line.c_str() + 5) >= 0) {

@@ -1,6 +1,11 @@
 #include <doctest/doctest.h>
 
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
 #include "common/child.hpp"
+#include "common/unique_fd.hpp"
 
 using namespace dmc;
 
@@ -37,4 +42,28 @@ TEST_CASE("pre_exec runs in the child and its errno fails the start") {
   auto out = run_child({.argv = {"/bin/true"}, .pre_exec = [] { return EPERM; }});
   REQUIRE_FALSE(out);
   CHECK(out.error().err == EPERM);
+}
+
+TEST_CASE("a detached child is in its own session and is not ours to reap") {
+  int p[2];
+  REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+  UniqueFd read_end(p[0]), write_end(p[1]);
+  // It lives until we close the pipe's other end.
+  auto pid = spawn_detached({.argv = {"/bin/sh", "-c", "read x"}, .stdin_fd = read_end.get()});
+  REQUIRE(pid);
+  CHECK(*pid > 0);
+  int status = 0;
+  CHECK(::waitpid(*pid, &status, WNOHANG) < 0);
+  CHECK(errno == ECHILD);
+  CHECK(::getsid(*pid) != ::getsid(0));
+  CHECK(::getsid(*pid) != *pid);  // not the session's leader: it never gets a tty
+  write_end.reset();
+  read_end.reset();
+}
+
+TEST_CASE("a detached program that cannot be executed is an error") {
+  auto pid = spawn_detached({.argv = {"/nonexistent/program"}});
+  REQUIRE_FALSE(pid);
+  CHECK(pid.error().kind == ErrorKind::NotFound);
+  CHECK(pid.error().message == "/nonexistent/program: No such file or directory");
 }

@@ -243,7 +243,8 @@ TEST_CASE("start runs the process under a detached shim that is its subreaper") 
         std::string("/bin/sleep\0" "1000\0", 16));
   CHECK(stat_fields(pid)[1] == shim);          // the shim reaps it
   CHECK(stat_fields(shim)[1] != ::getpid());   // nobody waits for the shim
-  CHECK(stat_fields(shim)[3] == shim);         // in a session of its own
+  CHECK(stat_fields(shim)[3] != ::getsid(0));  // in a session of its own
+  CHECK(stat_fields(shim)[3] != shim);         // not its leader: never gets a tty
   CHECK(dmc::test::contains(read_file("/proc/" + std::to_string(shim) + "/cmdline").value_or(""),
                             std::string("--dir\0", 6) + dir + '\0'));
 
