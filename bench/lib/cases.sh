@@ -59,9 +59,18 @@ case_life() {
   raw_bundle life /bin/true
   time_cmd "$(m life.raw)" "$(raw_run_cmd life)" "sh $(raw_dir life)/reset.sh"
   raw_remove life
+  # The like-for-like baseline: the raw runtime taking dmc's own steps, a
+  # container running an init, an exec of true, kill and delete.
+  raw_bundle steps /bin/sleep 2147483647
+  time_cmd "$(m life.steps)" \
+    "$(raw_create_cmd steps) && $(raw_exec_cmd steps /bin/true) && $(raw_destroy_cmd steps)" \
+    "sh $(raw_dir steps)/reset.sh"
+  raw_remove steps
   podman_time "$(m life.podman)" "$(podman_run_cmd life) /bin/true" "" "$RUNS_SLOW"
   [ "$RT" = crun ] && target="ratio<=0.10"
   row "whole life: create, run true, destroy" "$(m life.dmc)" "$RT run" "$(m life.raw)" "ratio<=1.10"
+  row "whole life: create, run true, destroy" "$(m life.dmc)" \
+    "$RT create + start + exec + kill + delete" "$(m life.steps)"
   row "whole life: create, run true, destroy" "$(m life.dmc)" "podman run --rm --rootfs" \
     "$(m life.podman)" "$target"
 }
