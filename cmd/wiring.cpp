@@ -18,19 +18,16 @@ Result<InstallPaths> install_paths() {
                       .default_rootfs = bin + "/../share/dmc/rootfs"};
 }
 
-System::System(Logger logger, depot::Depot depot, runrunc::Runtime runtime,
+System::System(Logger logger, depot::Depot depot, runrunc::RuntimeConfig runtime,
                bundler::Bundler bundler, const InstallPaths& paths)
     : logger_(std::move(logger)),
       depot_(std::move(depot)),
-      runtime_(std::move(runtime)),
-      runtime_adapter_(runtime_),
-      exec_(runtime_),
+      runtimes_(std::move(runtime), {.shim_path = paths.shim}, logger_),
       bundler_(std::move(bundler)),
-      tracker_({.shim_path = paths.shim}, exec_, logger_),
       stopper_(logger_),
       nstar_(paths.nstar) {
   containerizer_ = std::make_unique<containerizer::Containerizer>(
-      depot_, bundler_, runtime_adapter_, mounter_, tracker_, stopper_, nstar_,
+      depot_, bundler_, runtimes_, mounter_, stopper_, nstar_,
       containerizer::ContainerizerConfig{.default_image = paths.default_rootfs}, logger_);
 }
 
@@ -39,10 +36,9 @@ Result<std::unique_ptr<System>> System::make(const GlobalOptions& options) {
   Logger logger("dmc", level);
   DMC_TRY(paths, install_paths());
   DMC_TRY(config, runrunc::detect_runtime(options.runtime, options.state_root));
-  runrunc::Runtime runtime(std::move(config), logger);
   auto bundler = bundler::make_bundler({.init_path = paths.init});
   return std::unique_ptr<System>(new System(std::move(logger), depot::Depot(options.depot),
-                                            std::move(runtime), std::move(bundler), paths));
+                                            std::move(config), std::move(bundler), paths));
 }
 
 }  // namespace dmc::cli

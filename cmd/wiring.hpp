@@ -9,7 +9,7 @@
 #include "common/log.hpp"
 #include "containerizer/containerizer.hpp"
 #include "containerizer/overlay.hpp"
-#include "containerizer/runrunc_adapter.hpp"
+#include "containerizer/runrunc_runtimes.hpp"
 #include "depot/depot.hpp"
 #include "process_tracker/tracker.hpp"
 #include "runrunc/runtime.hpp"
@@ -19,7 +19,7 @@ namespace dmc::cli {
 
 struct GlobalOptions {
   std::string depot = "/var/lib/dmc";
-  std::string runtime = "runc";
+  std::string runtime = "runc";  // dmc's default is runrunc::default_runtime()
   std::string state_root;  // empty: /run/dmc/<runtime name>
   std::string log_level = "error";
 };
@@ -43,17 +43,14 @@ class System {
   const Logger& logger() const { return logger_; }
 
  private:
-  System(Logger logger, depot::Depot depot, runrunc::Runtime runtime,
+  System(Logger logger, depot::Depot depot, runrunc::RuntimeConfig runtime,
          bundler::Bundler bundler, const InstallPaths& paths);
 
   Logger logger_;
   depot::Depot depot_;
-  runrunc::Runtime runtime_;
-  containerizer::RunruncAdapter runtime_adapter_;
-  containerizer::RunruncExec exec_;
+  containerizer::RunruncRuntimes runtimes_;
   bundler::Bundler bundler_;
   containerizer::OverlayMounter mounter_;
-  process_tracker::Tracker tracker_;
   stopper::Stopper stopper_;
   nstar::Nstar nstar_;
   std::unique_ptr<containerizer::Containerizer> containerizer_;

@@ -58,15 +58,13 @@ bool matches(const depot::Properties& props, const depot::Properties& filter) {
 }  // namespace
 
 Containerizer::Containerizer(const depot::Depot& depot, const bundler::Bundler& bundler,
-                             OciRuntime& runtime, RootfsMounter& mounter,
-                             const process_tracker::Tracker& tracker,
+                             Runtimes& runtimes, RootfsMounter& mounter,
                              const stopper::Stopper& stopper, const nstar::Nstar& nstar,
                              ContainerizerConfig config, Logger logger)
     : depot_(depot),
       bundler_(bundler),
-      runtime_(runtime),
+      runtimes_(runtimes),
       mounter_(mounter),
-      tracker_(tracker),
       stopper_(stopper),
       nstar_(nstar),
       config_(std::move(config)),
@@ -113,12 +111,14 @@ Result<void> Containerizer::start_container(const std::string& handle,
   DMC_CHECK(mounter_.mount(image, depot_.path(handle, names::kUpper),
                            depot_.path(handle, names::kWork),
                            depot_.path(handle, names::kRootfs)));
-  DMC_CHECK(runtime_.run(handle, dir, pid_file));
+  OciRuntime& runtime = runtimes_.for_new().runtime;
+  DMC_CHECK(runtime.run(handle, dir, pid_file));
   DMC_TRY(pid, read_pid_file(pid_file));
   return depot_.write_state(handle, {.status = depot::Status::Running,
                                      .created_at_ns = now_ns(),
                                      .init_pid = pid,
-                                     .runtime = runtime_.binary()});
+                                     .runtime = runtime.binary(),
+                                     .runtime_root = runtime.state_root()});
 }
 
 Result<void> Containerizer::destroy(const std::string& handle) {
@@ -135,13 +135,17 @@ Result<void> Containerizer::destroy(const std::string& handle) {
 Result<void> Containerizer::tear_down(const std::string& handle) {
   auto state = depot_.read_state(handle);
   bool killed = false;
+  // A half-made container has no state yet: it was being made with the
+  // chosen runtime.
+  OciRuntime* runtime = &runtimes_.for_new().runtime;
   if (state) {
-    DMC_CHECK(check_runtime(handle, *state));
+    DMC_TRY(kit, runtime_of(*state));
+    runtime = &kit.runtime;
     DMC_TRY(was_killed, kill_init(state->init_pid, cgroup_path(handle)));
     killed = was_killed;
   }
-  DMC_CHECK(tracker_.stop_shims(processes_dir(handle)));
-  DMC_CHECK(remove_from_runtime(handle, killed));
+  DMC_CHECK(tracker().stop_shims(processes_dir(handle)));
+  DMC_CHECK(remove_from_runtime(*runtime, handle, killed));
   DMC_CHECK(mounter_.unmount(depot_.path(handle, names::kRootfs)));
   DMC_TRY(hierarchies, cgroup::hierarchies());
   DMC_CHECK(cgroup::remove(hierarchies, cgroup_path(handle)));
@@ -151,11 +155,12 @@ Result<void> Containerizer::tear_down(const std::string& handle) {
 // A plain delete once the init is known dead is fast; a forced one kills
 // (and waits ~100 ms in runc). The forced one is also the fallback when the
 // runtime still sees the dead init, which happens until its zombie is reaped.
-Result<void> Containerizer::remove_from_runtime(const std::string& handle, bool init_dead) {
-  auto removed = runtime_.remove(handle, !init_dead);
+Result<void> Containerizer::remove_from_runtime(OciRuntime& runtime, const std::string& handle,
+                                               bool init_dead) {
+  auto removed = runtime.remove(handle, !init_dead);
   if (!removed && init_dead && removed.error().kind != ErrorKind::NotFound) {
     logger_.debug("destroy.forced-delete", {{"handle", handle}, {"why", removed.error().message}});
-    removed = runtime_.remove(handle, true);
+    removed = runtime.remove(handle, true);
   }
   if (!removed && removed.error().kind != ErrorKind::NotFound) {
     return removed.error().wrap("destroy " + handle);
@@ -182,12 +187,13 @@ Result<void> Containerizer::check_exists(const std::string& handle) const {
   return {};
 }
 
-Result<void> Containerizer::check_runtime(const std::string& handle,
-                                          const depot::ContainerState& state) const {
-  if (state.runtime.empty() || state.runtime == runtime_.binary()) return {};
-  return make_error(ErrorKind::Invalid,
-                    "container {} was made by {}: run dmc with --runtime {} for it", handle,
-                    state.runtime, state.runtime);
+Result<RuntimeKit> Containerizer::runtime_of(const depot::ContainerState& state) const {
+  if (state.runtime.empty()) return runtimes_.for_new();
+  return runtimes_.made_by(state.runtime, state.runtime_root);
+}
+
+const process_tracker::Tracker& Containerizer::tracker() const {
+  return runtimes_.for_new().tracker;
 }
 
 Result<ContainerInfo> Containerizer::info(const std::string& handle) const {

@@ -52,8 +52,7 @@ struct ContainerizerConfig {
 class Containerizer {
  public:
   Containerizer(const depot::Depot& depot, const bundler::Bundler& bundler,
-                OciRuntime& runtime, RootfsMounter& mounter,
-                const process_tracker::Tracker& tracker, const stopper::Stopper& stopper,
+                Runtimes& runtimes, RootfsMounter& mounter, const stopper::Stopper& stopper,
                 const nstar::Nstar& nstar, ContainerizerConfig config, Logger logger);
 
   // Either the container is running its init when this returns, or nothing
@@ -103,19 +102,21 @@ class Containerizer {
                                             const std::string& handle) const;
   Result<void> start_container(const std::string& handle, const std::string& image);
   Result<void> tear_down(const std::string& handle);
-  Result<void> remove_from_runtime(const std::string& handle, bool init_dead);
+  Result<void> remove_from_runtime(OciRuntime& runtime, const std::string& handle,
+                                   bool init_dead);
   Result<void> check_exists(const std::string& handle) const;
-  // The runtime that made a container is the one that can run, update and
-  // delete it: another one would not even see it.
-  Result<void> check_runtime(const std::string& handle, const depot::ContainerState& state) const;
+  // The runtime that made a container, the one that can run, update and
+  // delete it.
+  Result<RuntimeKit> runtime_of(const depot::ContainerState& state) const;
+  // For what does not depend on the runtime: attach, signal, list, stop.
+  [[nodiscard]] const process_tracker::Tracker& tracker() const;
   [[nodiscard]] std::string cgroup_path(const std::string& handle) const;
   [[nodiscard]] std::string processes_dir(const std::string& handle) const;
 
   const depot::Depot& depot_;
   const bundler::Bundler& bundler_;
-  OciRuntime& runtime_;
+  Runtimes& runtimes_;
   RootfsMounter& mounter_;
-  const process_tracker::Tracker& tracker_;
   const stopper::Stopper& stopper_;
   const nstar::Nstar& nstar_;
   ContainerizerConfig config_;

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/result.hpp"
+#include "process_tracker/tracker.hpp"
 
 namespace dmc::containerizer {
 
@@ -21,6 +22,25 @@ class OciRuntime {
   // Changes a running container's resources (an OCI LinuxResources JSON).
   virtual Result<void> update(const std::string& id, const std::string& resources_json) = 0;
   [[nodiscard]] virtual std::string binary() const = 0;
+  [[nodiscard]] virtual std::string state_root() const = 0;
+};
+
+// A runtime and the process tracker whose shims exec through it.
+struct RuntimeKit {
+  OciRuntime& runtime;
+  const process_tracker::Tracker& tracker;
+};
+
+// The runtimes dmc drives. New containers are made with the chosen one; an
+// existing container is always driven by the runtime that made it, with the
+// state root it used: another runtime would not even see it.
+class Runtimes {
+ public:
+  virtual ~Runtimes() = default;
+  virtual RuntimeKit for_new() = 0;
+  // As recorded in a container's state; an empty root (a state written
+  // before roots were kept) means the chosen runtime's root.
+  virtual Result<RuntimeKit> made_by(const std::string& binary, const std::string& root) = 0;
 };
 
 // The copy-on-write root filesystem of a container.

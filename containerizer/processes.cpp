@@ -11,31 +11,31 @@ Result<std::string> Containerizer::run(const std::string& handle,
   DMC_CHECK(check_exists(handle));
   DMC_TRY(lock, depot_.lock(handle));  // destroy waits until the shim runs
   DMC_TRY(state, depot_.read_state(handle));
-  DMC_CHECK(check_runtime(handle, state));
+  DMC_TRY(kit, runtime_of(state));
   DMC_TRY(config, read_file(depot_.path(handle, names::kConfig)));
   DMC_TRY(container, process_tracker::process_template(config));
   DMC_TRY(process, process_tracker::build_process(spec, container,
                                                   depot_.path(handle, names::kRootfs)));
   logger_.debug("run.process-built", {{"handle", handle}});
-  return tracker_.start(processes_dir(handle), handle, spec, process);
+  return kit.tracker.start(processes_dir(handle), handle, spec, process);
 }
 
 Result<int> Containerizer::attach(const std::string& handle, const std::string& id,
                                   const process_tracker::AttachIo& io) const {
   DMC_CHECK(check_exists(handle));
-  return tracker_.attach(processes_dir(handle), id, io);
+  return tracker().attach(processes_dir(handle), id, io);
 }
 
 Result<void> Containerizer::signal(const std::string& handle, const std::string& id,
                                    int signal) const {
   DMC_CHECK(check_exists(handle));
-  return tracker_.signal(processes_dir(handle), id, signal);
+  return tracker().signal(processes_dir(handle), id, signal);
 }
 
 Result<std::vector<process_tracker::ProcessInfo>> Containerizer::processes(
     const std::string& handle) const {
   DMC_CHECK(check_exists(handle));
-  return tracker_.list(processes_dir(handle));
+  return tracker().list(processes_dir(handle));
 }
 
 Result<void> Containerizer::stop(const std::string& handle, const stopper::StopOptions& options) {

@@ -29,13 +29,13 @@ Result<void> Containerizer::update_limits(const std::string& handle,
   DMC_CHECK(check_exists(handle));
   DMC_TRY(lock, depot_.lock(handle));
   DMC_TRY(state, depot_.read_state(handle));
-  DMC_CHECK(check_runtime(handle, state));
+  DMC_TRY(kit, runtime_of(state));
   DMC_TRY(text, read_file(depot_.path(handle, names::kSpec)));
   DMC_TRY(spec, bundler::desired_spec_from_json(text));
   merge(spec.limits, changes);
   // The same rule as at create: the same checks, the same resources.
   DMC_TRY(bundle, bundler::LimitsRule().apply({}, spec));
-  DMC_CHECK(runtime_.update(handle, oci::to_json(bundle.linux_.resources)));
+  DMC_CHECK(kit.runtime.update(handle, oci::to_json(bundle.linux_.resources)));
   DMC_CHECK(atomic_write_file(depot_.path(handle, names::kSpec), bundler::to_json(spec)));
   logger_.info("limits.updated", {{"handle", handle}});
   return {};

@@ -22,6 +22,7 @@ class RunruncAdapter : public OciRuntime {
     return runtime_.update(id, resources_json);
   }
   [[nodiscard]] std::string binary() const override { return runtime_.config().binary; }
+  [[nodiscard]] std::string state_root() const override { return runtime_.config().state_root; }
 
  private:
   const runrunc::Runtime& runtime_;

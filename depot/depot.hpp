@@ -60,7 +60,8 @@ struct ContainerState {
   Status status = Status::Created;
   int64_t created_at_ns = 0;  // wall clock, nanoseconds since the epoch
   int init_pid = 0;
-  std::string runtime;  // the runtime binary that made the container
+  std::string runtime;       // the runtime binary that made the container
+  std::string runtime_root;  // its --root; empty in states written before it was kept
 };
 
 // What a new container directory holds before the runtime is involved.

@@ -20,6 +20,7 @@ constexpr const char* kStatus = "status";
 constexpr const char* kCreatedAt = "created_at";
 constexpr const char* kInitPid = "init_pid";
 constexpr const char* kRuntime = "runtime";
+constexpr const char* kRuntimeRoot = "runtime_root";
 }  // namespace keys
 
 constexpr std::array kStatuses{Status::Created, Status::Running, Status::Stopped};
@@ -42,6 +43,8 @@ std::string state_to_json(const ContainerState& state) {
   writer.Int(state.init_pid);
   writer.Key(keys::kRuntime);
   put_string(writer, state.runtime);
+  writer.Key(keys::kRuntimeRoot);
+  put_string(writer, state.runtime_root);
   writer.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -80,8 +83,12 @@ Result<ContainerState> state_from_json(const json::Value& object) {
   DMC_TRY(created_at, get_int64(object, keys::kCreatedAt));
   DMC_TRY(init_pid, get_pid(object, keys::kInitPid));
   DMC_TRY(runtime, json::get_string(object, keys::kRuntime));
-  return ContainerState{
-      .status = status, .created_at_ns = created_at, .init_pid = init_pid, .runtime = runtime};
+  DMC_TRY(runtime_root, json::get_optional_string(object, keys::kRuntimeRoot));
+  return ContainerState{.status = status,
+                        .created_at_ns = created_at,
+                        .init_pid = init_pid,
+                        .runtime = runtime,
+                        .runtime_root = runtime_root.value_or("")};
 }
 
 Result<Properties> properties_from_json(const json::Value& object) {

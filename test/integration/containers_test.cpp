@@ -18,11 +18,6 @@ namespace {
 
 std::string read_or_empty(const std::string& path) { return read_file(path).value_or(""); }
 
-std::string cgroup_file(const std::string& controller, const std::string& handle,
-                        const std::string& file) {
-  return read_or_empty("/sys/fs/cgroup/" + controller + "/dmc/" + handle + "/" + file);
-}
-
 // A private copy of the built-in rootfs, so a test can check it is untouched.
 std::string copy_of_default_rootfs(const TempDir& dir) {
   auto r = run({"cp", "-a", DMC_DEFAULT_ROOTFS, dir / "image"});

@@ -10,11 +10,6 @@ using namespace dmc::test;
 
 namespace {
 
-std::string cgroup_file(const std::string& controller, const std::string& handle,
-                        const std::string& file) {
-  return read_file("/sys/fs/cgroup/" + controller + "/dmc/" + handle + "/" + file).value_or("");
-}
-
 json::Document parsed(const RunOutput& r) {
   REQUIRE_MESSAGE(r.code == 0, r.err);
   auto doc = json::parse(r.out, "output");

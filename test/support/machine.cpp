@@ -212,4 +212,9 @@ DmcEnv::~DmcEnv() {
   }
 }
 
+std::string cgroup_file(const std::string& controller, const std::string& handle,
+                        const std::string& file) {
+  return read_file("/sys/fs/cgroup/" + controller + "/dmc/" + handle + "/" + file).value_or("");
+}
+
 }  // namespace dmc::test

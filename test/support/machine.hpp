@@ -15,6 +15,9 @@ namespace dmc::test {
 std::vector<std::string> mounts_under(const std::string& prefix);
 // The existing directories of an absolute cgroup path, in every hierarchy.
 std::vector<std::string> cgroup_dirs(const std::string& cgroup_path);
+// A file of a container's v1 cgroup, or "" when it cannot be read.
+std::string cgroup_file(const std::string& controller, const std::string& handle,
+                        const std::string& file);
 // True while pid exists and is not a zombie.
 bool process_alive(int pid);
 // Zombie processes whose cgroup (any hierarchy) is cgroup_path.

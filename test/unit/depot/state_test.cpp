@@ -6,6 +6,7 @@
 
 #include <doctest/doctest.h>
 
+#include "common/fs.hpp"
 #include "depot/depot.hpp"
 #include "support/temp_dir.hpp"
 
@@ -47,11 +48,12 @@ TEST_CASE("state round trips through state.json in its documented shape") {
   const ContainerState state{.status = Status::Running,
                              .created_at_ns = 1700000000123456789,
                              .init_pid = 4242,
-                             .runtime = "/usr/sbin/runc"};
+                             .runtime = "/usr/sbin/runc",
+                             .runtime_root = "/run/dmc/runc"};
   REQUIRE(f.depot.write_state("web-1", state));
   CHECK(test::read_text(f.file("state.json")) ==
         R"({"status":"running","created_at":1700000000123456789,"init_pid":4242,)"
-        R"("runtime":"/usr/sbin/runc"})");
+        R"("runtime":"/usr/sbin/runc","runtime_root":"/run/dmc/runc"})");
   for (Status status : {Status::Created, Status::Running, Status::Stopped}) {
     ContainerState changed = state;
     changed.status = status;
@@ -62,8 +64,20 @@ TEST_CASE("state round trips through state.json in its documented shape") {
     CHECK(read->created_at_ns == state.created_at_ns);
     CHECK(read->init_pid == 4242);
     CHECK(read->runtime == "/usr/sbin/runc");
+    CHECK(read->runtime_root == "/run/dmc/runc");
   }
   CHECK(entries_in(f.depot.dir("web-1")) == 8);  // no temporary file left
+}
+
+TEST_CASE("a state.json written before runtime_root was kept reads with it empty") {
+  Fixture f;
+  REQUIRE(f.depot.write_state("web-1", {}));
+  REQUIRE(atomic_write_file(f.file("state.json"),
+                            R"({"status":"running","created_at":1,"init_pid":2,"runtime":"r"})"));
+  auto read = f.depot.read_state("web-1");
+  REQUIRE(read);
+  CHECK(read->runtime == "r");
+  CHECK(read->runtime_root.empty());
 }
 
 TEST_CASE("read_state without state.json is NotFound") {
