@@ -5,6 +5,7 @@
 
 #include "cmd/commands.hpp"
 #include "cmd/options.hpp"
+#include "runrunc/runtime.hpp"
 
 namespace {
 
@@ -37,9 +38,12 @@ cxxopts::Options global_options() {
   o.add_options()
     ("depot", "where containers live (env DMC_DEPOT)",
      cxxopts::value<std::string>()->default_value(env_or("DMC_DEPOT", "/var/lib/dmc")), "DIR")
-    ("runtime", "OCI runtime: runc, crun or a path (env DMC_RUNTIME)",
-     cxxopts::value<std::string>()->default_value(env_or("DMC_RUNTIME", "runc")), "RUNTIME")
-    ("state-root", "the runtime's state dir (env DMC_STATE_ROOT; default /run/dmc/<runtime>)",
+    ("runtime", "OCI runtime of new containers: runc, crun or a path (env DMC_RUNTIME; "
+                "default crun when installed, else runc). A container is always driven by "
+                "the runtime that made it",
+     cxxopts::value<std::string>()->default_value(env_or("DMC_RUNTIME", dmc::runrunc::default_runtime())), "RUNTIME")
+    ("state-root", "the runtime's state dir for new containers (env DMC_STATE_ROOT; "
+                   "default /run/dmc/<runtime>)",
      cxxopts::value<std::string>()->default_value(env_or("DMC_STATE_ROOT", "")), "DIR")
     ("log-level", "JSON log lines on stderr from this level: debug, info, error, fatal, off "
                   "(env DMC_LOG_LEVEL)",

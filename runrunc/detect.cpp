@@ -74,6 +74,8 @@ std::string without_trailing_slashes(std::string path) {
 
 }  // namespace
 
+std::string default_runtime() { return find_in_path("crun") ? "crun" : "runc"; }
+
 Result<RuntimeConfig> detect_runtime(const std::string& name_or_path,
                                      const std::string& state_root) {
   DMC_TRY(binary, resolve_binary(name_or_path));

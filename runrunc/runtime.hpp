@@ -38,6 +38,10 @@ struct RuntimeConfig {
 Result<RuntimeConfig> detect_runtime(const std::string& name_or_path,
                                      const std::string& state_root);
 
+// crun when it is installed (in PATH), runc otherwise: crun creates, execs
+// and deletes containers about twice as fast (README, "Performance").
+std::string default_runtime();
+
 struct CreateOptions {
   std::string bundle;    // directory holding config.json
   std::string pid_file;  // the init's host pid is written here
