@@ -22,14 +22,22 @@ std::string state_of(DmcEnv& env, const std::string& handle) {
   return at == std::string::npos ? "" : info.out.substr(at + 10, info.out.find('"', at + 10) - at - 10);
 }
 
+// Runs a shell detached that sets its TERM trap, then says so in a file:
+// a stop sent before the trap is set would find the default action.
+void run_trapping(DmcEnv& env, const std::string& handle, const std::string& id,
+                  const std::string& trap) {
+  REQUIRE(env.dmc({"run", handle, "--detach", "--id", id, "--", "/bin/sh", "-c",
+                   trap + "; touch /" + id + "-ready; while :; do sleep 0.05; done"}).code == 0);
+  REQUIRE(eventually([&] { return path_exists(env.depot() + "/" + handle + "/rootfs/" + id + "-ready"); }));
+}
+
 }  // namespace
 
 TEST_CASE("stop: a process that traps TERM exits with its own code and the init survives") {
   DmcEnv env;
   auto h = env.create();
   int init = env.init_pid(h);
-  REQUIRE(env.dmc({"run", h, "--detach", "--id", "trapper", "--", "/bin/sh", "-c",
-                   "trap 'exit 3' TERM; while :; do sleep 0.05; done"}).code == 0);
+  run_trapping(env, h, "trapper", "trap 'exit 3' TERM");
   auto stopped = env.dmc({"stop", h});
   CHECK(stopped.code == 0);
   CHECK(stopped.err == "");
@@ -42,8 +50,7 @@ TEST_CASE("stop: a process that traps TERM exits with its own code and the init 
 TEST_CASE("stop: a process that ignores TERM is killed when the grace period ends") {
   DmcEnv env;
   auto h = env.create();
-  REQUIRE(env.dmc({"run", h, "--detach", "--id", "stubborn", "--", "/bin/sh", "-c",
-                   "trap '' TERM; while :; do sleep 0.05; done"}).code == 0);
+  run_trapping(env, h, "stubborn", "trap '' TERM");
   CHECK(env.dmc({"stop", h, "--grace", "300ms"}).code == 0);
   CHECK(env.dmc({"attach", h, "stubborn"}).code == 137);
   CHECK(procs_of(h) == std::to_string(env.init_pid(h)) + "\n");
@@ -62,8 +69,7 @@ TEST_CASE("stop: a process forking in a loop is stopped too") {
 TEST_CASE("stop --kill sends KILL at once") {
   DmcEnv env;
   auto h = env.create();
-  REQUIRE(env.dmc({"run", h, "--detach", "--id", "trapper", "--", "/bin/sh", "-c",
-                   "trap 'exit 3' TERM; while :; do sleep 0.05; done"}).code == 0);
+  run_trapping(env, h, "trapper", "trap 'exit 3' TERM");
   CHECK(env.dmc({"stop", h, "--kill"}).code == 0);
   CHECK(env.dmc({"attach", h, "trapper"}).code == 137);
   CHECK(process_alive(env.init_pid(h)));
