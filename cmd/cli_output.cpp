@@ -1,5 +1,10 @@
 #include "cmd/cli_output.hpp"
 
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <type_traits>
+
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
@@ -10,40 +15,64 @@ namespace {
 
 using Writer = rapidjson::PrettyWriter<rapidjson::StringBuffer>;
 
-void key_string(Writer& w, const char* key, const std::string& value) {
+// Every field keeps the JSON number type it has always been written with,
+// chosen by the field's C++ type; anything else is text.
+template <class T>
+void write_value(Writer& w, const T& value) {
+  if constexpr (std::is_same_v<T, bool>) w.Bool(value);
+  else if constexpr (std::is_same_v<T, int>) w.Int(value);
+  else if constexpr (std::is_same_v<T, int64_t>) w.Int64(value);
+  else if constexpr (std::is_same_v<T, uint64_t>) w.Uint64(value);
+  else w.String(value.data(), static_cast<rapidjson::SizeType>(value.size()));
+}
+
+// One "key": value member.
+template <class T>
+void member(Writer& w, const char* key, const T& value) {
   w.Key(key);
-  w.String(value.c_str(), static_cast<rapidjson::SizeType>(value.size()));
+  write_value(w, value);
+}
+
+// An optional field is left out while unset.
+template <class T>
+void member(Writer& w, const char* key, const std::optional<T>& value) {
+  if (value) member(w, key, *value);
+}
+
+// "key": {...}, with what fill writes as its members.
+template <class F>
+void object_member(Writer& w, const char* key, F&& fill) {
+  w.Key(key);
+  w.StartObject();
+  fill();
+  w.EndObject();
 }
 
 void write_limits(Writer& w, const bundler::Limits& limits) {
-  w.Key("limits");
-  w.StartObject();
-  if (limits.memory_bytes) { w.Key("memory_bytes"); w.Uint64(*limits.memory_bytes); }
-  if (limits.cpu_shares) { w.Key("cpu_shares"); w.Uint64(*limits.cpu_shares); }
-  if (limits.pids_max) { w.Key("pids_max"); w.Int64(*limits.pids_max); }
-  w.EndObject();
+  object_member(w, "limits", [&] {
+    member(w, "memory_bytes", limits.memory_bytes);
+    member(w, "cpu_shares", limits.cpu_shares);
+    member(w, "pids_max", limits.pids_max);
+  });
 }
 
 void write_properties(Writer& w, const depot::Properties& properties) {
-  w.Key("properties");
-  w.StartObject();
-  for (const auto& [k, v] : properties) key_string(w, k.c_str(), v);
-  w.EndObject();
+  object_member(w, "properties", [&] {
+    for (const auto& [k, v] : properties) member(w, k.c_str(), v);
+  });
 }
 
 void write_info(Writer& w, const containerizer::ContainerInfo& info) {
   w.StartObject();
-  key_string(w, "handle", info.handle);
-  key_string(w, "state", std::string(depot::to_string(info.status)));
-  key_string(w, "created_at", rfc3339(info.created_at_ns));
-  w.Key("init_pid");
-  w.Int(info.init_pid);
-  key_string(w, "image", info.image);
-  key_string(w, "bundle_path", info.bundle_path);
-  key_string(w, "rootfs_path", info.rootfs_path);
-  key_string(w, "runtime", info.runtime);
-  w.Key("privileged");
-  w.Bool(info.privileged);
+  member(w, "handle", info.handle);
+  member(w, "state", depot::to_string(info.status));
+  member(w, "created_at", rfc3339(info.created_at_ns));
+  member(w, "init_pid", info.init_pid);
+  member(w, "image", info.image);
+  member(w, "bundle_path", info.bundle_path);
+  member(w, "rootfs_path", info.rootfs_path);
+  member(w, "runtime", info.runtime);
+  member(w, "privileged", info.privileged);
   write_limits(w, info.limits);
   write_properties(w, info.properties);
   w.Key("events");
@@ -53,34 +82,25 @@ void write_info(Writer& w, const containerizer::ContainerInfo& info) {
   w.EndObject();
 }
 
-void key_uint(Writer& w, const char* key, uint64_t value) {
-  w.Key(key);
-  w.Uint64(value);
-}
-
 void write_metrics(Writer& w, const containerizer::Metrics& m) {
   w.StartObject();
-  w.Key("memory");
-  w.StartObject();
-  key_uint(w, "usage", m.memory.usage);
-  key_uint(w, "cache", m.memory.cache);
-  key_uint(w, "rss", m.memory.rss);
-  key_uint(w, "limit", m.memory.limit);
-  key_uint(w, "total_usage_toward_limit", m.memory.total_usage_toward_limit);
-  w.EndObject();
-  w.Key("cpu");
-  w.StartObject();
-  key_uint(w, "usage_ns", m.cpu.usage_ns);
-  key_uint(w, "user_ns", m.cpu.user_ns);
-  key_uint(w, "system_ns", m.cpu.system_ns);
-  w.EndObject();
-  w.Key("pids");
-  w.StartObject();
-  key_uint(w, "current", m.pids.current);
-  key_uint(w, "max", m.pids.max);
-  w.EndObject();
-  w.Key("age_ns");
-  w.Int64(m.age_ns);
+  object_member(w, "memory", [&] {
+    member(w, "usage", m.memory.usage);
+    member(w, "cache", m.memory.cache);
+    member(w, "rss", m.memory.rss);
+    member(w, "limit", m.memory.limit);
+    member(w, "total_usage_toward_limit", m.memory.total_usage_toward_limit);
+  });
+  object_member(w, "cpu", [&] {
+    member(w, "usage_ns", m.cpu.usage_ns);
+    member(w, "user_ns", m.cpu.user_ns);
+    member(w, "system_ns", m.cpu.system_ns);
+  });
+  object_member(w, "pids", [&] {
+    member(w, "current", m.pids.current);
+    member(w, "max", m.pids.max);
+  });
+  member(w, "age_ns", m.age_ns);
   w.EndObject();
 }
 
@@ -97,14 +117,20 @@ std::string pretty(F&& write) {
   return finish(buffer);
 }
 
+// {"key": {...}}: one part of a container's info, printed on its own.
+template <class F>
+std::string pretty_object(F&& write) {
+  return pretty([&](Writer& w) {
+    w.StartObject();
+    write(w);
+    w.EndObject();
+  });
+}
+
 }  // namespace
 
 std::string limits_json(const bundler::Limits& limits) {
-  return pretty([&](Writer& w) {
-    w.StartObject();
-    write_limits(w, limits);
-    w.EndObject();
-  });
+  return pretty_object([&](Writer& w) { write_limits(w, limits); });
 }
 
 std::string metrics_json(const containerizer::Metrics& metrics) {
@@ -112,11 +138,7 @@ std::string metrics_json(const containerizer::Metrics& metrics) {
 }
 
 std::string properties_json(const depot::Properties& properties) {
-  return pretty([&](Writer& w) {
-    w.StartObject();
-    write_properties(w, properties);
-    w.EndObject();
-  });
+  return pretty_object([&](Writer& w) { write_properties(w, properties); });
 }
 
 std::string info_json(const containerizer::ContainerInfo& info) {

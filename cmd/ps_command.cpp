@@ -1,11 +1,9 @@
 // dmc ps: a container's processes, as a table or as JSON.
-#include <iostream>
-
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
 #include "cmd/commands.hpp"
-#include "cmd/options.hpp"
+#include "cmd/show_command.hpp"
 
 namespace dmc::cli {
 namespace {
@@ -42,32 +40,29 @@ std::string as_json(const std::vector<process_tracker::ProcessInfo>& processes) 
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
-void print_table(const std::vector<process_tracker::ProcessInfo>& processes) {
-  std::cout << fmt::format("{:<38} {:>8} {:<8} {:>4}  {}\n", "ID", "PID", "STATE", "EXIT", "COMMAND");
+std::string table(const std::vector<process_tracker::ProcessInfo>& processes) {
+  std::string out =
+      fmt::format("{:<38} {:>8} {:<8} {:>4}  {}\n", "ID", "PID", "STATE", "EXIT", "COMMAND");
   for (const auto& p : processes) {
     std::string exit = p.exit_status ? std::to_string(*p.exit_status) : "-";
-    std::cout << fmt::format("{:<38} {:>8} {:<8} {:>4}  {}\n", p.id, p.pid, p.state, exit,
-                             joined(p.command));
+    out += fmt::format("{:<38} {:>8} {:<8} {:>4}  {}\n", p.id, p.pid, p.state, exit,
+                       joined(p.command));
   }
+  return out;
 }
 
 }  // namespace
 
 int list_processes(const GlobalOptions& globals, const std::vector<std::string>& args) {
-  cxxopts::Options o("dmc ps", "List a container's processes: id, pid, state, exit status, command.");
-  o.custom_help("HANDLE [--json]");
-  o.add_options()("json", "print JSON")("handle", "", cxxopts::value<std::string>())
-    ("h,help", "show this help");
-  o.parse_positional({"handle"});
-  cxxopts::ParseResult parsed;
-  if (!parse_command(o, args, {"handle"}, parsed)) return kExitOk;
-  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
-    auto processes = c.processes(parsed["handle"].as<std::string>());
-    if (!processes) return fail(processes.error().message);
-    if (parsed["json"].as<bool>()) std::cout << as_json(*processes);
-    else print_table(*processes);
-    return kExitOk;
-  });
+  return show_command(
+      globals, args,
+      ShowCommand<std::vector<process_tracker::ProcessInfo>>{
+          .name = "dmc ps",
+          .about = "List a container's processes: id, pid, state, exit status, command.",
+          .fetch = &containerizer::Containerizer::processes,
+          .to_json = as_json,
+          .to_text = table,
+      });
 }
 
 }  // namespace dmc::cli

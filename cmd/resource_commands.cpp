@@ -8,6 +8,7 @@
 #include "cmd/cli_output.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/options.hpp"
+#include "cmd/show_command.hpp"
 #include "common/json.hpp"
 
 namespace dmc::cli {
@@ -32,16 +33,17 @@ Result<bundler::Limits> limit_changes(const cxxopts::ParseResult& p) {
   return limits;
 }
 
-void print_metrics(const containerizer::Metrics& m) {
-  std::cout << fmt::format("memory usage   {} bytes (cache {}, rss {}, toward limit {})\n",
-                           m.memory.usage, m.memory.cache, m.memory.rss,
-                           m.memory.total_usage_toward_limit)
-            << fmt::format("memory limit   {}\n", m.memory.limit ? std::to_string(m.memory.limit) : "none")
-            << fmt::format("cpu            {} ns (user {}, system {})\n", m.cpu.usage_ns,
-                           m.cpu.user_ns, m.cpu.system_ns)
-            << fmt::format("pids           {} of {}\n", m.pids.current,
-                           m.pids.max ? std::to_string(m.pids.max) : "no limit")
-            << fmt::format("age            {:.3f} s\n", static_cast<double>(m.age_ns) / 1e9);
+std::string metrics_text(const containerizer::Metrics& m) {
+  return fmt::format("memory usage   {} bytes (cache {}, rss {}, toward limit {})\n",
+                     m.memory.usage, m.memory.cache, m.memory.rss,
+                     m.memory.total_usage_toward_limit) +
+         fmt::format("memory limit   {}\n",
+                     m.memory.limit ? std::to_string(m.memory.limit) : "none") +
+         fmt::format("cpu            {} ns (user {}, system {})\n", m.cpu.usage_ns,
+                     m.cpu.user_ns, m.cpu.system_ns) +
+         fmt::format("pids           {} of {}\n", m.pids.current,
+                     m.pids.max ? std::to_string(m.pids.max) : "no limit") +
+         fmt::format("age            {:.3f} s\n", static_cast<double>(m.age_ns) / 1e9);
 }
 
 // List, get, set or remove, as the arguments say.
@@ -98,21 +100,15 @@ int limit_container(const GlobalOptions& globals, const Strings& args) {
 }
 
 int show_metrics(const GlobalOptions& globals, const Strings& args) {
-  cxxopts::Options o("dmc metrics",
-                     "Show what a container uses, from its cgroup: memory, cpu, pids, age.");
-  o.custom_help("HANDLE [--json]");
-  o.add_options()("json", "print JSON")("handle", "", cxxopts::value<std::string>())
-    ("h,help", "show this help");
-  o.parse_positional({"handle"});
-  cxxopts::ParseResult parsed;
-  if (!parse_command(o, args, {"handle"}, parsed)) return kExitOk;
-  return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
-    auto metrics = c.metrics(parsed["handle"].as<std::string>());
-    if (!metrics) return fail(metrics.error().message);
-    if (parsed["json"].as<bool>()) std::cout << metrics_json(*metrics);
-    else print_metrics(*metrics);
-    return kExitOk;
-  });
+  return show_command(
+      globals, args,
+      ShowCommand<containerizer::Metrics>{
+          .name = "dmc metrics",
+          .about = "Show what a container uses, from its cgroup: memory, cpu, pids, age.",
+          .fetch = &containerizer::Containerizer::metrics,
+          .to_json = metrics_json,
+          .to_text = metrics_text,
+      });
 }
 
 int property_command(const GlobalOptions& globals, const Strings& args) {

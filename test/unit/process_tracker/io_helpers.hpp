@@ -1,6 +1,7 @@
 // File descriptor helpers for the shim's tests: flags, what a pipe holds,
-// reading what is there without waiting, and test data that shows any
-// loss, duplication or reordering.
+// reading what is there without waiting, the files and client ends a test
+// hands to the shim's streams, and test data that shows any loss,
+// duplication or reordering.
 #pragma once
 
 #include <dirent.h>
@@ -15,10 +16,13 @@
 #include <cstdlib>
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include <doctest/doctest.h>
 
 #include "common/unique_fd.hpp"
+#include "process_tracker/shim_io.hpp"
+#include "support/temp_dir.hpp"
 
 namespace dmc::test {
 
@@ -39,6 +43,28 @@ inline UniqueFd dup_fd(int fd) {
   int copy = ::fcntl(fd, F_DUPFD_CLOEXEC, 0);
   REQUIRE(copy >= 0);
   return UniqueFd(copy);
+}
+
+// Always O_CLOEXEC, so that no child a test starts inherits it; 0600 if
+// created.
+inline UniqueFd open_file(const std::string& path, int flags) {
+  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC, 0600));
+  REQUIRE(fd);
+  return fd;
+}
+
+// A file that holds content when the test opens it (a client's file, a spool).
+inline UniqueFd file_with(const std::string& path, const std::string& content, int flags) {
+  write_text(path, content);
+  return open_file(path, flags);
+}
+
+// The end the shim makes of a client's fd. It gets a copy: the test keeps
+// fd, as a client keeps its own.
+inline process_tracker::ClientEnd client_end(int fd, bool write_end) {
+  auto end = process_tracker::ClientEnd::make(dup_fd(fd), write_end);
+  REQUIRE_MESSAGE(end, end.error().message);
+  return std::move(*end);
 }
 
 inline void write_all(int fd, std::string_view data) {

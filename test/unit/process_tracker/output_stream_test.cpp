@@ -19,27 +19,17 @@
 #include "support/temp_dir.hpp"
 
 using namespace dmc;
+using namespace dmc::test;
 using dmc::process_tracker::ClientEnd;
 using dmc::process_tracker::ClientId;
 using dmc::process_tracker::OutputStream;
-using dmc::test::bytes_buffered;
-using dmc::test::file_size;
-using dmc::test::make_pipe;
-using dmc::test::pattern;
-using dmc::test::read_available;
-using dmc::test::read_text;
-using dmc::test::same_bytes;
-using dmc::test::TempDir;
-using dmc::test::write_all;
 
 namespace {
 
 constexpr uint64_t kLargeCap = 64ull << 20;
 
 UniqueFd open_spool(const std::string& path) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-  REQUIRE(fd >= 0);
-  return UniqueFd(fd);
+  return open_file(path, O_RDWR | O_CREAT | O_TRUNC);
 }
 
 // One stream as the shim has it: the process writes into `process`, the
@@ -48,7 +38,7 @@ struct Fixture {
   explicit Fixture(uint64_t cap = kLargeCap)
       : spool_path(temp / "stdout.spool"), stream(open_spool(spool_path), cap) {
     auto p = make_pipe();
-    dmc::test::set_nonblocking(p[0].get());
+    set_nonblocking(p[0].get());
     process = std::move(p[1]);
     stream.set_source(std::move(p[0]));
   }
@@ -84,9 +74,7 @@ struct Client {
 Client client(int pipe_size = 0) {
   auto p = make_pipe();
   if (pipe_size > 0) REQUIRE(::fcntl(p[1].get(), F_SETPIPE_SZ, pipe_size) >= pipe_size);
-  auto end = ClientEnd::make(std::move(p[1]), true);
-  REQUIRE_MESSAGE(end, end.error().message);
-  return Client{std::move(p[0]), std::move(*end)};
+  return Client{std::move(p[0]), client_end(p[1].get(), true)};
 }
 
 void subscribe(OutputStream& stream, ClientId id, Client& c) {
@@ -202,7 +190,7 @@ TEST_CASE("a new subscriber starts at the first byte no client has received") {
 TEST_CASE("a subscriber that took part of the spool leaves the rest to the next one") {
   Fixture f;
   Client a = client(4096);
-  const int capacity = dmc::test::pipe_capacity(a.read.get());
+  const int capacity = pipe_capacity(a.read.get());
   const std::string data = pattern(static_cast<size_t>(capacity) + 1904);
   f.write(data);
   f.pump();
@@ -293,7 +281,7 @@ TEST_CASE("with nobody subscribed the spool takes cap bytes and then holds the p
 }
 
 TEST_CASE("a subscriber whose reader is gone is dropped while its bytes wait for the next") {
-  dmc::test::SigpipeIgnored sigpipe;
+  SigpipeIgnored sigpipe;
   Fixture f;
 
   SUBCASE("when output is written to it directly") {
@@ -326,7 +314,7 @@ TEST_CASE("a subscriber whose reader is gone is dropped while its bytes wait for
 }
 
 TEST_CASE("a subscriber whose reader is gone does not hold back the others") {
-  dmc::test::SigpipeIgnored sigpipe;
+  SigpipeIgnored sigpipe;
   Fixture f;
   Client a = client();
   Client b = client();
@@ -381,7 +369,7 @@ TEST_CASE("drain gives a caught-up subscriber the rest directly") {
 }
 
 TEST_CASE("drain does not wait for a writer that is still open") {
-  dmc::test::Watchdog watchdog;
+  Watchdog watchdog;
   Fixture f;
   f.write("so far");
   REQUIRE(f.stream.drain(f.buffer.data(), f.buffer.size()));  // f.process stays open
@@ -487,13 +475,9 @@ TEST_CASE("a subscriber that is a regular file gets spooled and live output at i
   f.write("spooled;");
   f.pump();
   const std::string out = f.temp / "out.txt";
-  dmc::test::write_text(out, "kept;");
-  UniqueFd file(::open(out.c_str(), O_WRONLY | O_CLOEXEC));
-  REQUIRE(file);
+  UniqueFd file = file_with(out, "kept;", O_WRONLY);
   REQUIRE(::lseek(file.get(), 0, SEEK_END) == 5);
-  auto end = ClientEnd::make(dmc::test::dup_fd(file.get()), true);
-  REQUIRE_MESSAGE(end, end.error().message);
-  f.stream.subscribe(1, std::move(*end));
+  f.stream.subscribe(1, client_end(file.get(), true));
 
   CHECK(f.pending() == std::vector<ClientId>{1});  // a file is always writable to poll
   CHECK(f.flush(1));
@@ -509,12 +493,8 @@ TEST_CASE("a subscriber that is an O_APPEND file gets the spooled output") {
   f.write("spooled;");
   f.pump();
   const std::string out = f.temp / "log.txt";
-  dmc::test::write_text(out, "old;");
-  UniqueFd file(::open(out.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
-  REQUIRE(file);
-  auto end = ClientEnd::make(dmc::test::dup_fd(file.get()), true);
-  REQUIRE_MESSAGE(end, end.error().message);
-  f.stream.subscribe(1, std::move(*end));
+  UniqueFd file = file_with(out, "old;", O_WRONLY | O_APPEND);
+  f.stream.subscribe(1, client_end(file.get(), true));
 
   CHECK(f.flush(1));
   CHECK(f.stream.subscribed(1));

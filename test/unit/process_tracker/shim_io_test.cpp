@@ -16,26 +16,11 @@
 #include "support/temp_dir.hpp"
 
 using namespace dmc;
+using namespace dmc::test;
 using dmc::process_tracker::ClientEnd;
 using dmc::process_tracker::EndKind;
-using dmc::test::dup_fd;
-using dmc::test::is_nonblocking;
-using dmc::test::make_pipe;
-using dmc::test::pattern;
-using dmc::test::read_available;
-using dmc::test::read_text;
-using dmc::test::same_bytes;
-using dmc::test::TempDir;
-using dmc::test::write_all;
-using dmc::test::write_text;
 
 namespace {
-
-ClientEnd make_end(int fd, bool write_end) {
-  auto end = ClientEnd::make(dup_fd(fd), write_end);
-  REQUIRE_MESSAGE(end, end.error().message);
-  return std::move(*end);
-}
 
 std::array<UniqueFd, 2> socket_pair() {
   int s[2];
@@ -61,21 +46,18 @@ std::string fill(const ClientEnd& end) {
 }
 
 UniqueFd spool_with(const TempDir& temp, const std::string& content) {
-  write_text(temp / "spool", content);
-  UniqueFd fd(::open((temp / "spool").c_str(), O_RDONLY | O_CLOEXEC));
-  REQUIRE(fd);
-  return fd;
+  return file_with(temp / "spool", content, O_RDONLY);
 }
 
 }  // namespace
 
 TEST_CASE("a pipe's write end is reopened non-blocking and the caller's fd stays blocking") {
   auto p = make_pipe();
-  ClientEnd end = make_end(p[1].get(), true);
+  ClientEnd end = client_end(p[1].get(), true);
   CHECK(end.kind() == EndKind::Reopened);
   CHECK(end.fd() != p[1].get());
   CHECK(is_nonblocking(end.fd()));
-  CHECK((dmc::test::fd_flags(end.fd()) & O_ACCMODE) == O_WRONLY);
+  CHECK((fd_flags(end.fd()) & O_ACCMODE) == O_WRONLY);
   CHECK((::fcntl(end.fd(), F_GETFD) & FD_CLOEXEC) != 0);
   CHECK_FALSE(is_nonblocking(p[1].get()));
 
@@ -86,12 +68,12 @@ TEST_CASE("a pipe's write end is reopened non-blocking and the caller's fd stays
 }
 
 TEST_CASE("writing into a full pipe returns 0 without blocking") {
-  dmc::test::Watchdog watchdog;
+  Watchdog watchdog;
   auto p = make_pipe();
-  ClientEnd end = make_end(p[1].get(), true);
+  ClientEnd end = client_end(p[1].get(), true);
   const std::string written = fill(end);
   CHECK(!written.empty());
-  CHECK(written.size() <= static_cast<size_t>(dmc::test::pipe_capacity(p[0].get())));
+  CHECK(written.size() <= static_cast<size_t>(pipe_capacity(p[0].get())));
   auto again = end.write("x", 1);
   REQUIRE(again);
   CHECK(*again == 0);
@@ -104,9 +86,9 @@ TEST_CASE("writing into a full pipe returns 0 without blocking") {
 }
 
 TEST_CASE("writing into a pipe whose reader is gone is an error") {
-  dmc::test::SigpipeIgnored sigpipe;
+  SigpipeIgnored sigpipe;
   auto p = make_pipe();
-  ClientEnd end = make_end(p[1].get(), true);
+  ClientEnd end = client_end(p[1].get(), true);
   p[0].reset();
   auto n = end.write("x", 1);
   REQUIRE_FALSE(n);
@@ -114,9 +96,9 @@ TEST_CASE("writing into a pipe whose reader is gone is an error") {
 }
 
 TEST_CASE("a socket end is written with send and returns 0 when full") {
-  dmc::test::Watchdog watchdog;
+  Watchdog watchdog;
   auto s = socket_pair();
-  ClientEnd end = make_end(s[0].get(), true);
+  ClientEnd end = client_end(s[0].get(), true);
   CHECK(end.kind() == EndKind::Socket);
   const std::string written = fill(end);
   CHECK(!written.empty());
@@ -128,7 +110,7 @@ TEST_CASE("a socket whose peer is gone is an error, not a SIGPIPE") {
   // SIGPIPE keeps its default action here: without MSG_NOSIGNAL the test
   // binary would die.
   auto s = socket_pair();
-  ClientEnd end = make_end(s[0].get(), true);
+  ClientEnd end = client_end(s[0].get(), true);
   s[1].reset();
   auto n = end.write("x", 1);
   REQUIRE_FALSE(n);
@@ -138,10 +120,9 @@ TEST_CASE("a socket whose peer is gone is an error, not a SIGPIPE") {
 TEST_CASE("a regular file is written at the caller's offset") {
   TempDir temp;
   const std::string path = temp / "out";
-  UniqueFd file(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
-  REQUIRE(file);
+  UniqueFd file = open_file(path, O_WRONLY | O_CREAT | O_TRUNC);
   write_all(file.get(), "one;");
-  ClientEnd end = make_end(file.get(), true);
+  ClientEnd end = client_end(file.get(), true);
   CHECK(end.kind() == EndKind::File);
   auto n = end.write("two;", 4);
   REQUIRE(n);
@@ -154,10 +135,8 @@ TEST_CASE("a regular file is written at the caller's offset") {
 TEST_CASE("an O_APPEND file is appended to, after what was there") {
   TempDir temp;
   const std::string path = temp / "log";
-  write_text(path, "old;");
-  UniqueFd file(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
-  REQUIRE(file);
-  ClientEnd end = make_end(file.get(), true);
+  UniqueFd file = file_with(path, "old;", O_WRONLY | O_APPEND);
+  ClientEnd end = client_end(file.get(), true);
   CHECK(end.kind() == EndKind::File);
   auto n = end.write("new;", 4);
   REQUIRE(n);
@@ -167,11 +146,11 @@ TEST_CASE("an O_APPEND file is appended to, after what was there") {
 }
 
 TEST_CASE("reading an empty pipe is Unavailable and its end is 0") {
-  dmc::test::Watchdog watchdog;
+  Watchdog watchdog;
   auto p = make_pipe();
-  ClientEnd end = make_end(p[0].get(), false);
+  ClientEnd end = client_end(p[0].get(), false);
   CHECK(end.kind() == EndKind::Reopened);
-  CHECK((dmc::test::fd_flags(end.fd()) & O_ACCMODE) == O_RDONLY);
+  CHECK((fd_flags(end.fd()) & O_ACCMODE) == O_RDONLY);
   CHECK_FALSE(is_nonblocking(p[0].get()));
   char buf[16];
 
@@ -191,9 +170,9 @@ TEST_CASE("reading an empty pipe is Unavailable and its end is 0") {
 }
 
 TEST_CASE("reading an empty socket is Unavailable and its end is 0") {
-  dmc::test::Watchdog watchdog;
+  Watchdog watchdog;
   auto s = socket_pair();
-  ClientEnd end = make_end(s[0].get(), false);
+  ClientEnd end = client_end(s[0].get(), false);
   CHECK(end.kind() == EndKind::Socket);
   char buf[16];
   auto empty = end.read(buf, sizeof buf);
@@ -213,11 +192,9 @@ TEST_CASE("reading an empty socket is Unavailable and its end is 0") {
 
 TEST_CASE("a regular file as stdin is read from the caller's offset") {
   TempDir temp;
-  write_text(temp / "in", "skip;rest");
-  UniqueFd file(::open((temp / "in").c_str(), O_RDONLY | O_CLOEXEC));
-  REQUIRE(file);
+  UniqueFd file = file_with(temp / "in", "skip;rest", O_RDONLY);
   REQUIRE(::lseek(file.get(), 5, SEEK_SET) == 5);
-  ClientEnd end = make_end(file.get(), false);
+  ClientEnd end = client_end(file.get(), false);
   CHECK(end.kind() == EndKind::File);
   char buf[16];
   auto got = end.read(buf, sizeof buf);
@@ -233,19 +210,18 @@ TEST_CASE("a terminal is reopened non-blocking and the caller's fd stays blockin
   REQUIRE(master);
   REQUIRE(::grantpt(master.get()) == 0);
   REQUIRE(::unlockpt(master.get()) == 0);
-  UniqueFd terminal(::open(::ptsname(master.get()), O_RDWR | O_NOCTTY | O_CLOEXEC));
-  REQUIRE(terminal);
+  UniqueFd terminal = open_file(::ptsname(master.get()), O_RDWR | O_NOCTTY);
 
-  ClientEnd end = make_end(terminal.get(), true);
+  ClientEnd end = client_end(terminal.get(), true);
   CHECK(end.kind() == EndKind::Reopened);
   CHECK(is_nonblocking(end.fd()));
   CHECK_FALSE(is_nonblocking(terminal.get()));
   auto n = end.write("tty", 3);
   REQUIRE(n);
   CHECK(*n == 3);
-  dmc::test::set_nonblocking(master.get());
+  set_nonblocking(master.get());
   std::string got;
-  CHECK(dmc::test::eventually([&] {
+  CHECK(eventually([&] {
     got += read_available(master.get());
     return got.size() >= 3;
   }));
@@ -265,7 +241,7 @@ TEST_CASE("write_from sends spooled bytes from the offset and advances it") {
 
   SUBCASE("into a pipe") {
     auto p = make_pipe();
-    ClientEnd end = make_end(p[1].get(), true);
+    ClientEnd end = client_end(p[1].get(), true);
     off_t offset = 2;
     auto n = end.write_from(spool.get(), &offset, 5, scratch, sizeof scratch);
     REQUIRE(n);
@@ -275,7 +251,7 @@ TEST_CASE("write_from sends spooled bytes from the offset and advances it") {
   }
   SUBCASE("into a socket, at most a scratch buffer at a time") {
     auto s = socket_pair();
-    ClientEnd end = make_end(s[0].get(), true);
+    ClientEnd end = client_end(s[0].get(), true);
     off_t offset = 2;
     auto n = end.write_from(spool.get(), &offset, 5, scratch, sizeof scratch);
     REQUIRE(n);
@@ -285,10 +261,9 @@ TEST_CASE("write_from sends spooled bytes from the offset and advances it") {
   }
   SUBCASE("into a file, at the caller's offset") {
     const std::string path = temp / "out";
-    write_text(path, "head;");
-    UniqueFd file(::open(path.c_str(), O_WRONLY | O_CLOEXEC));
+    UniqueFd file = file_with(path, "head;", O_WRONLY);
     REQUIRE(::lseek(file.get(), 0, SEEK_END) == 5);
-    ClientEnd end = make_end(file.get(), true);
+    ClientEnd end = client_end(file.get(), true);
     off_t offset = 2;
     size_t total = 0;  // through the scratch buffer, a part at a time
     while (total < 5) {
@@ -305,11 +280,11 @@ TEST_CASE("write_from sends spooled bytes from the offset and advances it") {
 }
 
 TEST_CASE("write_from into a full pipe returns 0 and leaves the offset") {
-  dmc::test::Watchdog watchdog;
+  Watchdog watchdog;
   TempDir temp;
   UniqueFd spool = spool_with(temp, "spooled");
   auto p = make_pipe();
-  ClientEnd end = make_end(p[1].get(), true);
+  ClientEnd end = client_end(p[1].get(), true);
   const std::string written = fill(end);
   off_t offset = 0;
   char scratch[16];
@@ -321,11 +296,11 @@ TEST_CASE("write_from into a full pipe returns 0 and leaves the offset") {
 }
 
 TEST_CASE("write_from into a pipe whose reader is gone is an error") {
-  dmc::test::SigpipeIgnored sigpipe;
+  SigpipeIgnored sigpipe;
   TempDir temp;
   UniqueFd spool = spool_with(temp, "spooled");
   auto p = make_pipe();
-  ClientEnd end = make_end(p[1].get(), true);
+  ClientEnd end = client_end(p[1].get(), true);
   p[0].reset();
   off_t offset = 0;
   char scratch[16];
@@ -338,10 +313,8 @@ TEST_CASE("write_from appends to an O_APPEND file") {
   TempDir temp;
   UniqueFd spool = spool_with(temp, "0123456789");
   const std::string path = temp / "log";
-  write_text(path, "old;");
-  UniqueFd file(::open(path.c_str(), O_WRONLY | O_APPEND | O_CLOEXEC));
-  REQUIRE(file);
-  ClientEnd end = make_end(file.get(), true);
+  UniqueFd file = file_with(path, "old;", O_WRONLY | O_APPEND);
+  ClientEnd end = client_end(file.get(), true);
   off_t offset = 2;
   char scratch[16];
   auto n = end.write_from(spool.get(), &offset, 5, scratch, sizeof scratch);
