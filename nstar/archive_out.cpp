@@ -19,10 +19,8 @@
 namespace dmc::nstar {
 namespace {
 
-constexpr size_t kBlock = 1 << 20;
-// No padding after the end-of-archive blocks: a reader that stops there
-// (GNU tar does) has then read every byte, and we never see EPIPE.
-constexpr int kLastBlock = 1;
+// A big file is read in pieces that the Gatherer writes out as they are.
+constexpr size_t kReadSize = Gatherer::kGatherSize;
 
 // One thing to archive, looked at once: what fstat says is what is written.
 struct Node {
@@ -117,7 +115,8 @@ struct ResolverFree {
 
 class TarWriter {
  public:
-  TarWriter() : a_(archive_write_new()), links_(archive_entry_linkresolver_new()) {}
+  explicit TarWriter(int out_fd)
+      : a_(archive_write_new()), links_(archive_entry_linkresolver_new()), out_(out_fd) {}
   TarWriter(const TarWriter&) = delete;
   TarWriter& operator=(const TarWriter&) = delete;
   // A stream that failed half way ends there: no end-of-archive marker
@@ -127,7 +126,7 @@ class TarWriter {
     if (a_) archive_write_free(a_);
   }
 
-  Result<void> open(int out_fd);
+  Result<void> open();
   Result<void> add(const Node& node, const std::string& entry_name, const std::string& shown);
   Result<void> close();
 
@@ -137,39 +136,44 @@ class TarWriter {
 
   archive* a_;
   std::unique_ptr<archive_entry_linkresolver, ResolverFree> links_;
-  std::vector<char> buffer_ = std::vector<char>(kBlock);
+  Gatherer out_;
+  // Not zeroed: only the pages a read fills are ever touched.
+  std::unique_ptr<char[]> buffer_ = std::make_unique_for_overwrite<char[]>(kReadSize);
   bool closed_ = false;
 };
 
-Result<void> TarWriter::open(int out_fd) {
+Result<void> TarWriter::open() {
   if (!a_ || !links_) return make_error(ErrorKind::Internal, "libarchive: out of memory");
   // Extended attributes as SCHILY.xattr only, the keyword GNU tar and Go's
   // archive/tar read (the LIBARCHIVE.xattr copy makes GNU tar warn).
+  // Unblocked: out_ does the blocking, without copying big files' data
+  // again, and pads nothing after the end-of-archive blocks (a reader that
+  // stops there, as GNU tar does, has then read every byte: no EPIPE).
   if (archive_write_set_format_pax_restricted(a_) != ARCHIVE_OK ||
       archive_write_set_format_option(a_, "pax", "xattrheader", "SCHILY") != ARCHIVE_OK ||
-      archive_write_set_bytes_per_block(a_, kBlock) != ARCHIVE_OK ||
-      archive_write_set_bytes_in_last_block(a_, kLastBlock) != ARCHIVE_OK) {
+      archive_write_set_bytes_per_block(a_, 0) != ARCHIVE_OK) {
     return archive_failure("set up archive", a_);
   }
   archive_entry_linkresolver_set_strategy(links_.get(), archive_format(a_));
-  if (open_archive_writer(a_, out_fd) != ARCHIVE_OK) return archive_failure("write archive", a_);
+  if (open_archive_writer(a_, out_) != ARCHIVE_OK) return archive_failure("write archive", a_);
   return {};
 }
 
 Result<void> TarWriter::close() {
   closed_ = true;
   if (archive_write_close(a_) != ARCHIVE_OK) return archive_failure("write archive", a_);
+  if (!out_.flush()) return sys_error("write archive: write error");
   return {};
 }
 
 Result<void> TarWriter::write_data(int fd, int64_t size, const std::string& shown) {
   while (size > 0) {
-    size_t want = static_cast<size_t>(std::min<int64_t>(size, buffer_.size()));
-    ssize_t n = ::read(fd, buffer_.data(), want);
+    size_t want = static_cast<size_t>(std::min<int64_t>(size, kReadSize));
+    ssize_t n = ::read(fd, buffer_.get(), want);
     if (n < 0 && errno == EINTR) continue;
     if (n < 0) return sys_error("read " + shown);
     if (n == 0) return {};  // it shrank: libarchive pads the entry with zeros
-    if (archive_write_data(a_, buffer_.data(), static_cast<size_t>(n)) < 0) {
+    if (archive_write_data(a_, buffer_.get(), static_cast<size_t>(n)) < 0) {
       return archive_failure("write archive", a_);
     }
     size -= n;
@@ -225,8 +229,8 @@ Result<void> write_archive(int dir_fd, const std::string& name, const std::strin
     return make_error(ErrorKind::Invalid, "{}: a socket cannot be archived", shown);
   }
   std::string entry_name = name == "." ? "./" : name + (S_ISDIR(top.st.st_mode) ? "/" : "");
-  TarWriter writer;
-  DMC_CHECK(writer.open(out_fd));
+  TarWriter writer(out_fd);
+  DMC_CHECK(writer.open());
   DMC_CHECK(writer.add(top, entry_name, shown));
   return writer.close();
 }

@@ -124,7 +124,7 @@ Result<void> extract_entry(archive* in, archive* out, archive_entry* entry) {
 
 Result<void> extract(int dir_fd, int in_fd) {
   if (::fchdir(dir_fd) < 0) return sys_error("chdir to the destination");
-  FdSource source{in_fd, std::vector<char>(kReadBlock)};  // outlives the reader
+  FdSource source{in_fd, kReadBlock};  // outlives the reader
   Reader in(archive_read_new());
   DiskWriter out(archive_write_disk_new());
   if (!in || !out) return make_error(ErrorKind::Internal, "libarchive: out of memory");
@@ -149,8 +149,9 @@ Result<void> extract(int dir_fd, int in_fd) {
 }
 
 void drain(int fd) {
-  std::vector<char> buffer(kReadBlock);
-  while (read_some(fd, buffer.data(), buffer.size()) > 0) {
+  // Not zeroed: usually nothing is left to read, and no page is touched.
+  auto buffer = std::make_unique_for_overwrite<char[]>(kReadBlock);
+  while (read_some(fd, buffer.get(), kReadBlock) > 0) {
   }
 }
 

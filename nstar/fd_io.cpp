@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include <cerrno>
-#include <cstdint>
+#include <cstring>
 
 namespace dmc::nstar {
 namespace {
@@ -21,18 +21,17 @@ bool wait_for(int fd, short events) {
 
 la_ssize_t read_block(archive* a, void* data, const void** block) {
   auto* source = static_cast<FdSource*>(data);
-  ssize_t n = read_some(source->fd, source->buffer.data(), source->buffer.size());
+  ssize_t n = read_some(source->fd, source->buffer.get(), source->size);
   if (n < 0) {
     archive_set_error(a, errno, "read error");
     return -1;
   }
-  *block = source->buffer.data();
+  *block = source->buffer.get();
   return n;
 }
 
 la_ssize_t write_block(archive* a, void* data, const void* block, size_t size) {
-  int fd = static_cast<int>(reinterpret_cast<intptr_t>(data));
-  if (!write_all(fd, block, size)) {
+  if (!static_cast<Gatherer*>(data)->write(block, size)) {
     archive_set_error(a, errno, "write error");
     return -1;
   }
@@ -63,13 +62,30 @@ bool write_all(int fd, const void* data, size_t size) {
   return true;
 }
 
+Gatherer::Gatherer(int fd)
+    : fd_(fd), buffer_(std::make_unique_for_overwrite<char[]>(kGatherSize)) {}
+
+bool Gatherer::write(const void* data, size_t size) {
+  if (used_ + size > kGatherSize && !flush()) return false;
+  if (size >= kGatherSize) return write_all(fd_, data, size);
+  std::memcpy(buffer_.get() + used_, data, size);
+  used_ += size;
+  return true;
+}
+
+bool Gatherer::flush() {
+  if (used_ == 0) return true;
+  if (!write_all(fd_, buffer_.get(), used_)) return false;
+  used_ = 0;
+  return true;
+}
+
 int open_archive_reader(archive* a, FdSource& source) {
   return archive_read_open(a, &source, nullptr, read_block, nullptr);
 }
 
-int open_archive_writer(archive* a, int fd) {
-  return archive_write_open(a, reinterpret_cast<void*>(static_cast<intptr_t>(fd)), nullptr,
-                            write_block, nullptr);
+int open_archive_writer(archive* a, Gatherer& out) {
+  return archive_write_open(a, &out, nullptr, write_block, nullptr);
 }
 
 }  // namespace dmc::nstar

@@ -7,7 +7,7 @@
 #include <sys/types.h>
 
 #include <cstddef>
-#include <vector>
+#include <memory>
 
 struct archive;
 
@@ -22,11 +22,36 @@ bool write_all(int fd, const void* data, size_t size);
 // alive until the archive is freed.
 struct FdSource {
   int fd;
-  std::vector<char> buffer;  // its size is the read block size
+  size_t size;  // of a read block
+  // Not zeroed: a page is touched only once a read fills it.
+  std::unique_ptr<char[]> buffer = std::make_unique_for_overwrite<char[]>(size);
+};
+
+// The output of a libarchive writer that hands everything over unblocked
+// (bytes_per_block 0): small pieces (headers, small files, padding) are
+// gathered into writes of up to kGatherSize; a piece at least that large is
+// written as it is, without a copy.
+class Gatherer {
+ public:
+  // Small enough that its pages, each a fault when first touched, cost
+  // little (the faults of 1 MiB took 4 ms on our test VM), large enough for
+  // few writes.
+  static constexpr size_t kGatherSize = 256 << 10;
+
+  explicit Gatherer(int fd);
+  // Both return false, with errno set, when a write fails.
+  bool write(const void* data, size_t size);
+  bool flush();
+
+ private:
+  int fd_;
+  // Not zeroed: a page is touched only once something is written into it.
+  std::unique_ptr<char[]> buffer_;
+  size_t used_ = 0;
 };
 
 // libarchive over such fds.
 int open_archive_reader(archive* a, FdSource& source);
-int open_archive_writer(archive* a, int fd);
+int open_archive_writer(archive* a, Gatherer& out);
 
 }  // namespace dmc::nstar
