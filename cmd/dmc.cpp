@@ -5,7 +5,6 @@
 
 #include "cmd/commands.hpp"
 #include "cmd/options.hpp"
-#include "runrunc/runtime.hpp"
 
 namespace {
 
@@ -41,10 +40,10 @@ cxxopts::Options global_options() {
     ("runtime", "OCI runtime of new containers: runc, crun or a path (env DMC_RUNTIME; "
                 "default crun when installed, else runc). A container is always driven by "
                 "the runtime that made it",
-     cxxopts::value<std::string>()->default_value(env_or("DMC_RUNTIME", dmc::runrunc::default_runtime())), "RUNTIME")
+     cxxopts::value<std::string>(), "RUNTIME")
     ("state-root", "the runtime's state dir for new containers (env DMC_STATE_ROOT; "
                    "default /run/dmc/<runtime>)",
-     cxxopts::value<std::string>()->default_value(env_or("DMC_STATE_ROOT", "")), "DIR")
+     cxxopts::value<std::string>(), "DIR")
     ("log-level", "JSON log lines on stderr from this level: debug, info, error, fatal, off "
                   "(env DMC_LOG_LEVEL)",
      cxxopts::value<std::string>()->default_value(env_or("DMC_LOG_LEVEL", "error")), "LEVEL")
@@ -75,8 +74,12 @@ int run(int argc, char** argv) {
     print_usage(options);
     return parsed.count("help") ? dmc::cli::kExitOk : dmc::cli::kExitUsage;
   }
-  GlobalOptions globals{parsed["depot"].as<std::string>(), parsed["runtime"].as<std::string>(),
-                        parsed["state-root"].as<std::string>(),
+  // No default shown for these two: theirs depends on what is installed.
+  auto given_or_env = [&](const char* option, const char* env) {
+    return parsed.count(option) ? parsed[option].as<std::string>() : env_or(env, "");
+  };
+  GlobalOptions globals{parsed["depot"].as<std::string>(), given_or_env("runtime", "DMC_RUNTIME"),
+                        given_or_env("state-root", "DMC_STATE_ROOT"),
                         parsed["log-level"].as<std::string>()};
   std::string_view name = argv[at];
   for (const auto& c : dmc::cli::commands()) {

@@ -35,7 +35,9 @@ Result<std::unique_ptr<System>> System::make(const GlobalOptions& options) {
   DMC_TRY(level, parse_log_level(options.log_level));
   Logger logger("dmc", level);
   DMC_TRY(paths, install_paths());
-  DMC_TRY(config, runrunc::detect_runtime(options.runtime, options.state_root));
+  DMC_TRY(config, options.runtime.empty()
+                      ? runrunc::detect_default_runtime(options.state_root)
+                      : runrunc::detect_runtime(options.runtime, options.state_root));
   auto bundler = bundler::make_bundler({.init_path = paths.init});
   return std::unique_ptr<System>(new System(std::move(logger), depot::Depot(options.depot),
                                             std::move(config), std::move(bundler), paths));

@@ -19,7 +19,7 @@ namespace dmc::cli {
 
 struct GlobalOptions {
   std::string depot = "/var/lib/dmc";
-  std::string runtime = "runc";  // dmc's default is runrunc::default_runtime()
+  std::string runtime;     // empty: crun when installed, else runc
   std::string state_root;  // empty: /run/dmc/<runtime name>
   std::string log_level = "error";
 };

@@ -72,13 +72,7 @@ std::string without_trailing_slashes(std::string path) {
   return path;
 }
 
-}  // namespace
-
-std::string default_runtime() { return find_in_path("crun") ? "crun" : "runc"; }
-
-Result<RuntimeConfig> detect_runtime(const std::string& name_or_path,
-                                     const std::string& state_root) {
-  DMC_TRY(binary, resolve_binary(name_or_path));
+Result<RuntimeConfig> config_for(const std::string& binary, const std::string& state_root) {
   DMC_TRY(flavor, flavor_of(binary));
   std::string root = state_root.empty() ? "/run/dmc/" + basename_of(binary)
                                         : without_trailing_slashes(absolute(state_root));
@@ -89,6 +83,20 @@ Result<RuntimeConfig> detect_runtime(const std::string& name_or_path,
       .log_dir = root + "-logs",
       .hide_hybrid_controllers = flavor == Flavor::Crun && hybrid_controllers_visible(),
   };
+}
+
+}  // namespace
+
+Result<RuntimeConfig> detect_runtime(const std::string& name_or_path,
+                                     const std::string& state_root) {
+  DMC_TRY(binary, resolve_binary(name_or_path));
+  return config_for(binary, state_root);
+}
+
+Result<RuntimeConfig> detect_default_runtime(const std::string& state_root) {
+  auto crun = find_in_path("crun");
+  if (crun) return config_for(*crun, state_root);
+  return detect_runtime("runc", state_root);
 }
 
 }  // namespace dmc::runrunc

@@ -32,7 +32,7 @@ namespace {
 
 constexpr std::string_view kHybridReason =
     "crun 1.8 refuses hosts whose cgroup v2 mount (/sys/fs/cgroup/unified) lists controllers "
-    "while v1 is mounted at /sys/fs/cgroup; running crun create in a private mount namespace "
+    "while v1 is mounted at /sys/fs/cgroup; running crun create/run in a private mount namespace "
     "with /sys/fs/cgroup/unified/cgroup.controllers covered by an empty file";
 
 std::string context(const RuntimeConfig& config, std::string_view verb) {

@@ -39,8 +39,8 @@ Result<RuntimeConfig> detect_runtime(const std::string& name_or_path,
                                      const std::string& state_root);
 
 // crun when it is installed (in PATH), runc otherwise: crun creates, execs
-// and deletes containers about twice as fast (README, "Performance").
-std::string default_runtime();
+// and deletes containers about twice as fast (README, "Benchmarks").
+Result<RuntimeConfig> detect_default_runtime(const std::string& state_root);
 
 struct CreateOptions {
   std::string bundle;    // directory holding config.json

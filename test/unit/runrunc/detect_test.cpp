@@ -35,6 +35,20 @@ TEST_CASE("detect_runtime: an empty name is invalid") {
   CHECK(config.error().kind == ErrorKind::Invalid);
 }
 
+TEST_CASE("the default runtime is crun when it is in PATH, else runc") {
+  auto config = detect_default_runtime("");
+  auto crun = detect_runtime("crun", "");
+  if (!crun) {
+    REQUIRE(config);
+    CHECK(config->flavor == Flavor::Runc);
+    return;
+  }
+  REQUIRE(config);
+  CHECK(config->binary == crun->binary);
+  CHECK(config->flavor == Flavor::Crun);
+  CHECK(config->state_root == "/run/dmc/crun");
+}
+
 TEST_CASE("detect_runtime: flavor from --version and default state root and log dir") {
   auto config = detect_runtime(kFake, "");
   REQUIRE(config);

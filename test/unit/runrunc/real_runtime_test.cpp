@@ -144,9 +144,11 @@ bool host_has_controllers_mount() {
          std::string::npos;
 }
 
-std::string expected_duplicate(Flavor flavor, const std::string& id) {
-  if (flavor == Flavor::Crun) return "crun create: exit status 1: container `" + id + "` already exists";
-  return "runc create: exit status 1: runc create failed: container with given ID already exists";
+// verb: "create" or "run", both of which make the container.
+std::string expected_duplicate(Flavor flavor, const std::string& verb, const std::string& id) {
+  if (flavor == Flavor::Crun) return "crun " + verb + ": exit status 1: container `" + id + "` already exists";
+  return "runc " + verb + ": exit status 1: runc " + verb +
+         " failed: container with given ID already exists";
 }
 
 std::string expected_unknown(const RuntimeConfig& config, const std::string& id) {
@@ -200,100 +202,114 @@ size_t count(const std::string& text, const std::string& part) {
   return n;
 }
 
-// One info line per create when the workaround is applied, none otherwise.
+// One info line per create or run (two in each test) when the workaround is
+// applied, none otherwise.
 void check_workaround_logged(const RuntimeConfig& config, const std::string& log) {
   size_t expected = config.hide_hybrid_controllers ? 2 : 0;
   CHECK(count(log, "runrunc.hybrid-cgroup-workaround") == expected);
   CHECK(config.hide_hybrid_controllers == (config.flavor == Flavor::Crun && hybrid_controllers_visible()));
 }
 
-void lifecycle(const std::string& name) {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: the real ", name, " test needs root");
-    return;
-  }
-  test::TempDir dir;
-  auto config = detect_runtime(name, dir / "state");
+RuntimeConfig detected(const std::string& name, const std::string& state_root) {
+  auto config = detect_runtime(name, state_root);
   REQUIRE(config);
-  UniqueFd log_fd(::open((dir / "dmc.log").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600));
-  REQUIRE(log_fd);
-  Runtime runtime(*config, Logger("test", LogLevel::Info, log_fd.get()));
+  return *config;
+}
+
+// One container of a real runtime: its bundle and state in a temp dir, the
+// runtime's info log in dmc.log, and a guard that removes whatever is left.
+struct RealContainer {
+  explicit RealContainer(const std::string& name)
+      : config(detected(name, dir / "state")),
+        log_fd(::open((dir / "dmc.log").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600)),
+        runtime(config, Logger("test", LogLevel::Info, log_fd.get())),
+        bundle(build_bundle(dir, id)) {
+    REQUIRE(log_fd);
+  }
+
+  // Made by create or run: the init's pid is in pid_file, the guard has it.
+  void made(const std::string& pid_file) {
+    guard.init_pid = read_pid(pid_file);
+    CHECK_FALSE(host_has_controllers_mount());
+  }
+
+  // Killed, deleted, and nothing of it left on the host.
+  void kill_and_remove() {
+    REQUIRE(runtime.kill(id, SIGKILL));
+    CHECK(wait_gone(guard.init_pid, 10));
+    guard.init_pid = 0;
+    check_status(runtime, id, "stopped");
+    REQUIRE(runtime.remove(id));
+    auto gone = runtime.state(id);
+    REQUIRE_FALSE(gone);
+    CHECK(gone.error().kind == ErrorKind::NotFound);
+    check_nothing_left(config, id);
+    check_workaround_logged(config, test::read_text(dir / "dmc.log"));
+  }
+
+  test::TempDir dir;
+  RuntimeConfig config;
+  UniqueFd log_fd;
+  Runtime runtime;
   std::string id = random_id();
-  std::string bundle = build_bundle(dir, id);
+  std::string bundle;
   Subreaper subreaper;
   ContainerGuard guard{runtime, id};
+};
 
-  auto unknown = runtime.state(id);
+bool skipped_without_root(const std::string& name) {
+  if (::geteuid() == 0) return false;
+  MESSAGE("skipped: the real ", name, " test needs root");
+  return true;
+}
+
+void lifecycle(const std::string& name) {
+  if (skipped_without_root(name)) return;
+  RealContainer c(name);
+  auto unknown = c.runtime.state(c.id);
   REQUIRE_FALSE(unknown);
   CHECK(unknown.error().kind == ErrorKind::NotFound);
-  CHECK(unknown.error().message == expected_unknown(*config, id));
+  CHECK(unknown.error().message == expected_unknown(c.config, c.id));
 
-  REQUIRE(runtime.create(id, {.bundle = bundle, .pid_file = dir / "init.pid"}));
-  guard.init_pid = read_pid(dir / "init.pid");
-  CHECK_FALSE(host_has_controllers_mount());
-  auto created = runtime.state(id);
+  REQUIRE(c.runtime.create(c.id, {.bundle = c.bundle, .pid_file = c.dir / "init.pid"}));
+  c.made(c.dir / "init.pid");
+  auto created = c.runtime.state(c.id);
   REQUIRE(created);
   CHECK(created->status == "created");
   CHECK(created->pid > 0);
-  CHECK(created->pid == guard.init_pid);
-  CHECK(created->bundle == bundle);
+  CHECK(created->pid == c.guard.init_pid);
+  CHECK(created->bundle == c.bundle);
 
-  auto duplicate = runtime.create(id, {.bundle = bundle, .pid_file = dir / "dup.pid"});
+  auto duplicate = c.runtime.create(c.id, {.bundle = c.bundle, .pid_file = c.dir / "dup.pid"});
   REQUIRE_FALSE(duplicate);
   CHECK(duplicate.error().kind == ErrorKind::AlreadyExists);
-  CHECK(duplicate.error().message == expected_duplicate(config->flavor, id));
+  CHECK(duplicate.error().message == expected_duplicate(c.config.flavor, "create", c.id));
 
-  REQUIRE(runtime.start(id));
-  check_status(runtime, id, "running");
-  check_pause_resume_update(runtime, id);
-  check_exec(runtime, guard, dir, bundle);
-
-  REQUIRE(runtime.kill(id, SIGKILL));
-  CHECK(wait_gone(guard.init_pid, 10));
-  guard.init_pid = 0;
-  check_status(runtime, id, "stopped");
-  REQUIRE(runtime.remove(id));
-
-  auto gone = runtime.state(id);
-  REQUIRE_FALSE(gone);
-  CHECK(gone.error().kind == ErrorKind::NotFound);
-  check_nothing_left(*config, id);
-  check_workaround_logged(*config, test::read_text(dir / "dmc.log"));
+  REQUIRE(c.runtime.start(c.id));
+  check_status(c.runtime, c.id, "running");
+  check_pause_resume_update(c.runtime, c.id);
+  check_exec(c.runtime, c.guard, c.dir, c.bundle);
+  c.kill_and_remove();
 }
 
 // run --detach: created and started in one call, then gone like any other.
 void run_detached(const std::string& name) {
-  if (::geteuid() != 0) {
-    MESSAGE("skipped: the real ", name, " test needs root");
-    return;
-  }
-  test::TempDir dir;
-  auto config = detect_runtime(name, dir / "state");
-  REQUIRE(config);
-  Runtime runtime(*config, Logger());
-  std::string id = random_id();
-  std::string bundle = build_bundle(dir, id);
-  Subreaper subreaper;
-  ContainerGuard guard{runtime, id};
-
-  REQUIRE(runtime.run_detached(id, {.bundle = bundle, .pid_file = dir / "init.pid"}));
-  guard.init_pid = read_pid(dir / "init.pid");
-  CHECK_FALSE(host_has_controllers_mount());
-  auto running = runtime.state(id);
+  if (skipped_without_root(name)) return;
+  RealContainer c(name);
+  REQUIRE(c.runtime.run_detached(c.id, {.bundle = c.bundle, .pid_file = c.dir / "init.pid"}));
+  c.made(c.dir / "init.pid");
+  auto running = c.runtime.state(c.id);
   REQUIRE(running);
   CHECK(running->status == "running");
-  CHECK(running->pid == guard.init_pid);
-  CHECK(::kill(guard.init_pid, 0) == 0);
+  CHECK(running->pid == c.guard.init_pid);
+  CHECK(running->bundle == c.bundle);
 
-  auto duplicate = runtime.run_detached(id, {.bundle = bundle, .pid_file = dir / "dup.pid"});
+  auto duplicate = c.runtime.run_detached(c.id, {.bundle = c.bundle, .pid_file = c.dir / "dup.pid"});
   REQUIRE_FALSE(duplicate);
   CHECK(duplicate.error().kind == ErrorKind::AlreadyExists);
-
-  REQUIRE(runtime.kill(id, SIGKILL));
-  CHECK(wait_gone(guard.init_pid, 10));
-  guard.init_pid = 0;
-  REQUIRE(runtime.remove(id));
-  check_nothing_left(*config, id);
+  CHECK(duplicate.error().message == expected_duplicate(c.config.flavor, "run", c.id));
+  check_exec(c.runtime, c.guard, c.dir, c.bundle);
+  c.kill_and_remove();
 }
 
 }  // namespace
