@@ -43,14 +43,19 @@ Result<void> Shim::open_files() {
   dir_fd_.reset(fd);
   log_fd_.reset(::openat(fd, "shim.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   logger_ = Logger("dmc-shim", LogLevel::Info, log_fd_.get());
-  DMC_CHECK(atomic_write_file(at(options_.dir, names::kShimPid), fmt::format("{}\n", ::getpid())));
-  DMC_TRY(listener, protocol::listen_in(fd, names::kShimSocket));
-  listener_ = std::move(listener);
   DMC_TRY(out, open_spool(fd, names::kStdoutSpool));
   streams_.push_back(std::make_unique<OutputStream>(std::move(out), options_.spool_cap));
   if (options_.tty) return {};
   DMC_TRY(err, open_spool(fd, names::kStderrSpool));
   streams_.push_back(std::make_unique<OutputStream>(std::move(err), options_.spool_cap));
+  return {};
+}
+
+// What the tracker and clients find us by: done while the runtime works.
+Result<void> Shim::open_doors() {
+  DMC_CHECK(atomic_write_file(at(options_.dir, names::kShimPid), fmt::format("{}\n", ::getpid())));
+  DMC_TRY(listener, protocol::listen_in(dir_fd_.get(), names::kShimSocket));
+  listener_ = std::move(listener);
   return {};
 }
 
@@ -163,7 +168,13 @@ Result<void> Shim::launch() {
 Result<void> Shim::start() {
   auto started = [&]() -> Result<void> {
     DMC_CHECK(launch());
+    // The runtime takes most of a start: the rest of ours is done meanwhile.
+    auto doors = open_doors();
     DMC_CHECK(wait_for_runtime());
+    if (!doors) {
+      ::kill(process_pid_, SIGKILL);  // nobody could reach it
+      return doors.error();
+    }
     if (options_.tty) DMC_CHECK(take_console());
     return {};
   }();

@@ -40,6 +40,7 @@ class Shim {
   // start
   Result<void> launch();
   Result<void> open_files();
+  Result<void> open_doors();
   Result<void> block_signals();
   Result<std::array<UniqueFd, 3>> make_pipes();
   Result<void> run_runtime(const std::array<UniqueFd, 3>& child_ends);
