@@ -35,13 +35,14 @@ Result<ContainerLock> lock_container(const Depot& depot, std::string_view handle
   return ContainerLock(std::move(*fd));
 }
 
-// True when nobody holds the lock of the directory at path (taken and
-// released at once); false when it is held or path is no directory.
-bool lock_is_free(const std::string& path) {
+// The lock of the directory at path, if nobody holds it (an empty fd when it
+// is held or path is no directory).
+UniqueFd lock_if_free(const std::string& path) {
   auto fd = detail::open_dir(path);
-  if (!fd) return false;
+  if (!fd) return {};
   auto acquired = detail::flock_fd(fd->get(), LOCK_EX | LOCK_NB, path);
-  return acquired && *acquired;
+  if (!acquired || !*acquired) return {};
+  return std::move(*fd);
 }
 
 Result<std::vector<std::string>> entries_of(const std::string& root) {
@@ -97,9 +98,15 @@ Result<std::vector<std::string>> Depot::leftovers() const {
   DMC_TRY(entries, entries_of(root_));
   std::vector<std::string> out;
   for (auto& name : entries) {
-    bool unfinished = name.starts_with(names::kTempPrefix) ||
-                      (!name.starts_with('.') && !path_exists(path(name, names::kState)));
-    if (unfinished && lock_is_free(dir(name))) out.push_back(std::move(name));
+    bool temporary = name.starts_with(names::kTempPrefix);
+    if (!temporary && name.starts_with('.')) continue;
+    // The lock first, then state.json. A create holds the lock from before
+    // its name appears until its state.json is written; looking at
+    // state.json first, a create that finished in between was taken for a
+    // crashed one and destroyed (seen with two creates at a time).
+    UniqueFd held = lock_if_free(dir(name));
+    if (!held) continue;
+    if (temporary || !path_exists(path(name, names::kState))) out.push_back(std::move(name));
   }
   return out;
 }
