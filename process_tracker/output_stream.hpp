@@ -5,7 +5,8 @@
 // each subscriber has its own cursor. Bytes a subscriber still needs, or
 // nobody received yet, live in the spool file, which holds [base_, end_).
 // When every subscriber is caught up the bytes go straight from the process
-// to the clients and never touch the spool. While the spool holds `cap`
+// to the clients and never touch the spool; to a single one, they are
+// spliced from the process's pipe without passing through the shim at all. While the spool holds `cap`
 // bytes that someone still needs, the stream stops reading the process: it
 // is held back, never dropped.
 #pragma once
@@ -59,11 +60,13 @@ class OutputStream {
     ClientId id;
     ClientEnd end;
     uint64_t cursor;
+    bool splices = true;  // until the kernel says it cannot
   };
 
   Subscriber* find(ClientId id);
   const Subscriber* find(ClientId id) const;
   uint64_t oldest_needed() const;
+  bool splice_through(size_t size);
   void deliver(const char* data, size_t size);
   Result<void> spool(const char* data, size_t size);
   void advance(Subscriber& s, size_t n);

@@ -52,6 +52,15 @@ Result<size_t> ClientEnd::write_from(int spool, off_t* offset, size_t size, char
   return sent;
 }
 
+Result<size_t> ClientEnd::splice_from(int pipe, size_t size) const {
+  if (kind_ == EndKind::File) return make_error(ErrorKind::Invalid, "no splice into a client's file");
+  ssize_t n = ::splice(pipe, nullptr, fd(), nullptr, size, SPLICE_F_NONBLOCK | SPLICE_F_MOVE);
+  if (n >= 0) return static_cast<size_t>(n);
+  if (would_block(errno) || errno == EINTR) return make_error(ErrorKind::Unavailable, "would block");
+  if (errno == EINVAL) return make_error(ErrorKind::Invalid, "cannot splice");
+  return sys_error("splice");
+}
+
 Result<size_t> ClientEnd::read(char* data, size_t size) const {
   ssize_t n = kind_ == EndKind::Socket ? ::recv(fd(), data, size, MSG_DONTWAIT)
                                        : ::read(fd(), data, size);

@@ -35,6 +35,11 @@ class ClientEnd {
                             size_t scratch_size) const;
   // Bytes read, 0 at EOF; Unavailable when nothing is there now.
   Result<size_t> read(char* data, size_t size) const;
+  // Moves up to size bytes from a pipe straight into this end (splice(2)),
+  // never through our memory: bytes moved, 0 at the pipe's EOF; Unavailable
+  // when the pipe is empty or this end is full; Invalid when the kernel
+  // cannot splice between the two (a tty, an O_APPEND file).
+  Result<size_t> splice_from(int pipe, size_t size) const;
 
  private:
   ClientEnd(UniqueFd fd, EndKind kind) : fd_(std::move(fd)), kind_(kind) {}

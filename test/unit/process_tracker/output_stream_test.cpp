@@ -2,6 +2,7 @@
 // and real pipes as the clients' stdout.
 #include <fcntl.h>
 #include <sys/stat.h>
+#include <termios.h>
 #include <unistd.h>
 
 #include <array>
@@ -252,6 +253,67 @@ TEST_CASE("a slow subscriber keeps its bytes in the spool and the cap holds the 
   CHECK(f.stream.caught_up(1));
   CHECK(same_bytes(got, data));
   CHECK(f.spool_size() == 0);
+}
+
+TEST_CASE("to one caught-up client the bytes are spliced: they never pass through the shim") {
+  Fixture f;
+  Client a = client();
+  subscribe(f.stream, 1, a);
+  f.buffer.fill('Z');
+  f.write("spliced bytes");
+  f.pump();
+  CHECK(read_available(a.read.get()) == "spliced bytes");
+  CHECK(std::string(f.buffer.data(), 13) == std::string(13, 'Z'));  // untouched
+  CHECK(f.spool_size() == 0);
+  CHECK(f.stream.caught_up(1));
+  CHECK(f.stream.all_delivered());
+
+  // Two clients: each byte is read once and written to both.
+  Client b = client();
+  subscribe(f.stream, 2, b);
+  f.write("read once");
+  f.pump();
+  CHECK(read_available(a.read.get()) == "read once");
+  CHECK(read_available(b.read.get()) == "read once");
+  CHECK(std::string(f.buffer.data(), 9) == "read once");
+}
+
+TEST_CASE("a client that cannot take a splice gets the bytes written, and nothing is lost") {
+  Fixture f;
+  TempDir dir;
+  const std::string out = dir / "client-file";
+  UniqueFd file = open_file(out, O_WRONLY | O_CREAT | O_APPEND);  // no splice into O_APPEND
+  f.stream.subscribe(1, client_end(file.get(), true));
+  f.write("first ");
+  f.pump();
+  f.write("second");
+  f.pump();
+  f.process.reset();
+  f.pump();  // EOF
+  CHECK(read_text(out) == "first second");
+  CHECK_FALSE(f.stream.source_open());
+  CHECK(f.stream.all_delivered());
+}
+
+TEST_CASE("a tty client, which the kernel cannot splice into, gets every byte written") {
+  Fixture f;
+  UniqueFd master(::posix_openpt(O_RDWR | O_NOCTTY | O_CLOEXEC));
+  REQUIRE(master);
+  REQUIRE(::grantpt(master.get()) == 0);
+  REQUIRE(::unlockpt(master.get()) == 0);
+  UniqueFd tty = open_file(::ptsname(master.get()), O_WRONLY | O_NOCTTY);
+  termios raw{};
+  REQUIRE(::tcgetattr(tty.get(), &raw) == 0);
+  ::cfmakeraw(&raw);
+  REQUIRE(::tcsetattr(tty.get(), TCSANOW, &raw) == 0);
+  f.stream.subscribe(1, client_end(tty.get(), true));
+  f.write("to a terminal");
+  f.pump();
+  f.write(", twice");
+  f.pump();
+  set_nonblocking(master.get());
+  CHECK(read_available(master.get()) == "to a terminal, twice");
+  CHECK(f.stream.all_delivered());
 }
 
 TEST_CASE("with nobody subscribed the spool takes cap bytes and then holds the process back") {
