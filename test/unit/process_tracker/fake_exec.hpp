@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -54,6 +55,7 @@ class FakeExec : public process_tracker::ExecCommand {
   [[nodiscard]] std::vector<std::string> argv(
       const std::string& container_id, const process_tracker::ExecArgs& args) const override {
     calls.push_back({container_id, args});
+    if (on_argv) on_argv(args);
     if (!runtime.empty()) return runtime;
     const char* mode_name = mode == FakeMode::Run    ? "run"
                             : mode == FakeMode::Fail ? "fail"
@@ -77,6 +79,9 @@ class FakeExec : public process_tracker::ExecCommand {
   std::vector<std::string> command;  // the process the fake starts
   std::vector<std::string> runtime;  // if set, the whole runtime argv instead
   mutable std::vector<Call> calls;
+  // Runs when the tracker asks for the argv: after it made the process's
+  // directory, before it starts the shim.
+  std::function<void(const process_tracker::ExecArgs&)> on_argv;
 
  private:
   std::string script_;

@@ -477,6 +477,22 @@ TEST_CASE("a runtime that fails makes start fail with the ExecCommand's error an
   CHECK(eventually([&] { return dmc::test::marked_pids(env.temp.path()).empty(); }));
 }
 
+TEST_CASE("a shim that cannot write its pid file kills the process it started and leaves nothing") {
+  Env env;
+  // The shim writes its pid file while the runtime starts the process: a
+  // directory where the file goes makes that fail after the process runs.
+  env.exec.on_argv = [](const process_tracker::ExecArgs& args) {
+    const std::string dir = args.pid_file.substr(0, args.pid_file.rfind('/'));
+    REQUIRE(make_dirs(dir + "/" + std::string(names::kShimPid) + "/in-the-way"));
+  };
+  auto id = env.try_start({"/bin/sleep", "1000"});
+  REQUIRE_FALSE(id);
+  CHECK_MESSAGE(dmc::test::contains(id.error().message, std::string(names::kShimPid)),
+                id.error().message);
+  CHECK(env.entries().empty());
+  CHECK(eventually([&] { return dmc::test::marked_pids(env.temp.path()).empty(); }));
+}
+
 TEST_CASE("a runtime that writes no pid file makes start fail and leave nothing") {
   Env env;
   env.exec.mode = FakeMode::NoPidFile;
