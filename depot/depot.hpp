@@ -15,8 +15,9 @@
 //       properties.json              string -> string, written on every change
 //       processes/<id>/              one per process (process_tracker)
 //
-// Every write is temp file -> rename (no fsync: see atomic_write_file). A container whose directory has
-// no state.json and whose lock is free is a leftover of a crashed create.
+// Every write is temp file -> rename (no fsync: see atomic_write_file). A
+// container whose directory has no state.json and whose lock is free is a
+// leftover of a crashed create.
 #pragma once
 
 #include <cstdint>

@@ -1,7 +1,10 @@
 #include <doctest/doctest.h>
 
+#include <cstdlib>
+#include <optional>
 #include <string>
 
+#include "common/fs.hpp"
 #include "runrunc/hybrid.hpp"
 #include "runrunc/runtime.hpp"
 #include "support/temp_dir.hpp"
@@ -35,18 +38,48 @@ TEST_CASE("detect_runtime: an empty name is invalid") {
   CHECK(config.error().kind == ErrorKind::Invalid);
 }
 
-TEST_CASE("the default runtime is crun when it is in PATH, else runc") {
-  auto config = detect_default_runtime("");
-  auto crun = detect_runtime("crun", "");
-  if (!crun) {
-    REQUIRE(config);
-    CHECK(config->flavor == Flavor::Runc);
-    return;
+// PATH is `path` for the scope, then what it was.
+class ScopedPath {
+ public:
+  explicit ScopedPath(const std::string& path) {
+    if (const char* old = std::getenv("PATH")) old_ = old;
+    ::setenv("PATH", path.c_str(), 1);
   }
-  REQUIRE(config);
-  CHECK(config->binary == crun->binary);
-  CHECK(config->flavor == Flavor::Crun);
-  CHECK(config->state_root == "/run/dmc/crun");
+  ~ScopedPath() {
+    if (old_) ::setenv("PATH", old_->c_str(), 1);
+    else ::unsetenv("PATH");
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
+
+TEST_CASE("the default runtime is crun when it is in PATH, else runc") {
+  test::TempDir temp;
+  for (const std::string dir : {"both", "runc-only"}) REQUIRE(make_dirs(temp / dir));
+  for (const std::string file : {"both/crun", "both/runc", "runc-only/runc"}) {
+    test::write_text(temp / file, "#!/bin/sh\n", 0755);
+  }
+  {
+    ScopedPath path(temp / "both");
+    auto config = detect_default_runtime("");
+    REQUIRE_MESSAGE(config, config.error().message);
+    CHECK(config->binary == temp / "both/crun");
+    CHECK(config->flavor == Flavor::Crun);
+    CHECK(config->state_root == "/run/dmc/crun");
+  }
+  {
+    ScopedPath path(temp / "runc-only");
+    auto config = detect_default_runtime("");
+    REQUIRE_MESSAGE(config, config.error().message);
+    CHECK(config->binary == temp / "runc-only/runc");
+    CHECK(config->flavor == Flavor::Runc);
+    CHECK(config->state_root == "/run/dmc/runc");
+  }
+  ScopedPath path(temp / "neither");
+  auto none = detect_default_runtime("");
+  REQUIRE_FALSE(none);
+  CHECK(none.error().message == "runtime 'runc' not found in PATH");
 }
 
 TEST_CASE("detect_runtime: flavor from --version and default state root and log dir") {
