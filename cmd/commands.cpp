@@ -78,7 +78,7 @@ Result<std::vector<containerizer::ContainerInfo>> infos(containerizer::Container
   std::vector<containerizer::ContainerInfo> out;
   for (const auto& handle : handles) {
     auto info = c.info(handle);
-    if (!info && info.error().kind == ErrorKind::NotFound) continue;  // destroyed meanwhile
+    if (!info && info.error().kind == ErrorKind::ContainerNotFound) continue;  // destroyed meanwhile
     if (!info) return info.error();
     out.push_back(std::move(*info));
   }

@@ -12,12 +12,20 @@
 
 namespace dmc {
 
+// What an error is about, decided where the fact is known; front doors map
+// a kind to an exit code or a protocol error and never search a message.
 enum class ErrorKind {
-  Invalid,        // the caller asked for something malformed
-  NotFound,       // no such container, process, file, key
-  AlreadyExists,  // handle or process id taken
-  Unavailable,    // try again later: locked, busy, runtime missing
-  Internal,       // anything else: a syscall or the runtime failed
+  Invalid,              // the caller asked for something malformed
+  NotFound,             // no such file, key, property (the generic case)
+  AlreadyExists,        // handle or process id taken
+  Unavailable,          // try again later: locked, busy, runtime missing
+  Internal,             // anything else: a syscall or the runtime failed
+  ContainerNotFound,    // no container has that handle
+  ProcessNotFound,      // the container has no process of that id
+  ExecutableNotFound,   // the program to run does not exist
+  NotExecutable,        // the program exists but cannot be executed
+  ContainerNotRunning,  // its init is gone (dead, or its pid reused), or it is half-made
+  ProcessLost,          // its shim died while it ran: its exit status is unknowable
 };
 
 std::string_view to_string(ErrorKind kind);

@@ -180,8 +180,9 @@ std::string Containerizer::processes_dir(const std::string& handle) const {
 Result<void> Containerizer::check_exists(const std::string& handle) const {
   DMC_CHECK(depot::validate_handle(handle));
   auto state = depot_.read_state(handle);
-  if (!state && state.error().kind == ErrorKind::NotFound) {
-    return make_error(ErrorKind::NotFound, "unknown handle: {}", handle);
+  if (!state && (state.error().kind == ErrorKind::NotFound ||
+                 state.error().kind == ErrorKind::ContainerNotFound)) {
+    return make_error(ErrorKind::ContainerNotFound, "unknown handle: {}", handle);
   }
   if (!state) return state.error();
   return {};

@@ -28,7 +28,7 @@ Result<void> validate_name(std::string_view name) {
 }
 
 Error unknown_handle(std::string_view handle) {
-  return make_error(ErrorKind::NotFound, "unknown handle: {}", handle);
+  return make_error(ErrorKind::ContainerNotFound, "unknown handle: {}", handle);
 }
 
 Result<UniqueFd> open_dir(const std::string& path) {

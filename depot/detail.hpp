@@ -15,7 +15,7 @@ namespace dmc::depot::detail {
 // remove() accepts.
 Result<void> validate_name(std::string_view name);
 
-// NotFound "unknown handle: <handle>", Garden's text.
+// ContainerNotFound "unknown handle: <handle>", Garden's text.
 Error unknown_handle(std::string_view handle);
 
 // Opens a directory (never a symlink to one) to lock it.

@@ -99,9 +99,8 @@ int exit_status_for(ErrorKind kind) {
     case ErrorKind::NotFound: return 3;
     case ErrorKind::AlreadyExists: return 4;
     case ErrorKind::Unavailable: return 5;
-    case ErrorKind::Internal: return 1;
+    default: return 1;
   }
-  return 1;
 }
 
 ErrorKind kind_for_exit_status(int status) {

@@ -67,7 +67,7 @@ Result<std::string> Tracker::process_dir(const std::string& processes_dir,
                                          const std::string& id) const {
   DMC_CHECK(validate_name("process id", id));
   std::string dir = at(processes_dir, id);
-  if (!path_exists(dir)) return make_error(ErrorKind::NotFound, "unknown process: {}", id);
+  if (!path_exists(dir)) return make_error(ErrorKind::ProcessNotFound, "unknown process: {}", id);
   return dir;
 }
 

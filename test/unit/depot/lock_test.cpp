@@ -98,7 +98,7 @@ TEST_CASE("lock and try_lock of a missing container are NotFound with Garden's t
     CAPTURE(wait);
     auto result = wait ? f.depot.lock("nope") : f.depot.try_lock("nope");
     REQUIRE_FALSE(result);
-    CHECK(result.error().kind == ErrorKind::NotFound);
+    CHECK(result.error().kind == ErrorKind::ContainerNotFound);
     CHECK(result.error().message == "unknown handle: nope");
   }
 }
@@ -158,7 +158,7 @@ TEST_CASE("lock acquired after the container was removed is NotFound") {
   REQUIRE(read_byte(pipe.r.get()) == 'L');
   auto lock = f.depot.lock("web-1");
   REQUIRE_FALSE(lock);
-  CHECK(lock.error().kind == ErrorKind::NotFound);
+  CHECK(lock.error().kind == ErrorKind::ContainerNotFound);
   CHECK(lock.error().message == "unknown handle: web-1");
   CHECK(exit_code(child) == 0);
   CHECK_FALSE(f.depot.exists("web-1"));

@@ -87,7 +87,7 @@ TEST_CASE("read_state without state.json is NotFound") {
   CHECK(missing.error().kind == ErrorKind::NotFound);
   auto unknown = f.depot.read_state("ghost");
   REQUIRE_FALSE(unknown);
-  CHECK(unknown.error().kind == ErrorKind::NotFound);
+  CHECK(unknown.error().kind == ErrorKind::ContainerNotFound);
   CHECK(unknown.error().message == "unknown handle: ghost");
 }
 
@@ -123,7 +123,7 @@ TEST_CASE("write_state of an unknown container is NotFound and makes nothing") {
   Fixture f;
   auto written = f.depot.write_state("ghost", {});
   REQUIRE_FALSE(written);
-  CHECK(written.error().kind == ErrorKind::NotFound);
+  CHECK(written.error().kind == ErrorKind::ContainerNotFound);
   CHECK(written.error().message == "unknown handle: ghost");
   CHECK_FALSE(f.depot.exists("ghost"));
 }
@@ -155,7 +155,7 @@ TEST_CASE("missing properties.json is no properties and a missing container is N
   CHECK(unknown.error().message == "unknown handle: ghost");
   auto written = f.depot.write_properties("ghost", {{"a", "b"}});
   REQUIRE_FALSE(written);
-  CHECK(written.error().kind == ErrorKind::NotFound);
+  CHECK(written.error().kind == ErrorKind::ContainerNotFound);
 }
 
 TEST_CASE("a damaged properties.json is an Internal error naming the file") {

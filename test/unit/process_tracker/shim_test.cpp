@@ -630,9 +630,9 @@ TEST_CASE("attach and signal name an unknown process") {
   Env env;
   auto attached = env.tracker.attach(env.processes, "nope", AttachIo{});
   REQUIRE_FALSE(attached);
-  CHECK(attached.error().kind == ErrorKind::NotFound);
+  CHECK(attached.error().kind == ErrorKind::ProcessNotFound);
   CHECK(attached.error().message == "unknown process: nope");
   auto signalled = env.tracker.signal(env.processes, "nope", SIGTERM);
   REQUIRE_FALSE(signalled);
-  CHECK(signalled.error().kind == ErrorKind::NotFound);
+  CHECK(signalled.error().kind == ErrorKind::ProcessNotFound);
 }
