@@ -98,12 +98,18 @@ Result<std::string> read_file(const std::string& path) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
   if (fd < 0) return sys_error(path);
   UniqueFd file(fd);
+  auto text = read_fd(fd);
+  if (!text) return sys_error(path, text.error().err);
+  return text;
+}
+
+Result<std::string> read_fd(int fd) {
   std::string out;
   char buf[16384];
   for (;;) {
     ssize_t n = ::read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_error(path);
+    if (n < 0) return sys_error("read");
     if (n == 0) return out;
     out.append(buf, static_cast<size_t>(n));
   }

@@ -20,6 +20,8 @@ Result<void> atomic_write_file(const std::string& path, std::string_view content
                                mode_t mode = 0644);
 
 Result<std::string> read_file(const std::string& path);
+// Reads fd to its end.
+Result<std::string> read_fd(int fd);
 
 // mkdir -p; existing directories are fine.
 Result<void> make_dirs(const std::string& path, mode_t mode = 0755);

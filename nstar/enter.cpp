@@ -32,10 +32,32 @@ Result<FileId> file_id(const std::string& path) {
   return FileId{st.st_dev, st.st_ino};
 }
 
-Result<UniqueFd> open_path(const std::string& path, int flags) {
-  UniqueFd fd(::open(path.c_str(), flags | O_CLOEXEC));
-  if (!fd) return sys_error("open " + path);
+Result<FileId> file_id(int fd, const std::string& what) {
+  struct stat st {};
+  if (::fstat(fd, &st) < 0) return sys_error("stat " + what);
+  return FileId{st.st_dev, st.st_ino};
+}
+
+// Opened through the proven /proc/<pid> fd: the init's own, or an error
+// once it has exited.
+Result<UniqueFd> open_at(int proc_fd, int pid, const char* name, int flags) {
+  UniqueFd fd(::openat(proc_fd, name, flags | O_CLOEXEC));
+  if (!fd) return sys_error(fmt::format("open /proc/{}/{}", pid, name));
   return fd;
+}
+
+Result<std::string> read_at(int proc_fd, int pid, const char* name) {
+  DMC_TRY(fd, open_at(proc_fd, pid, name, O_RDONLY));
+  return read_fd(fd.get());
+}
+
+Result<UniqueFd> prove_init(const proc::Claim& init) {
+  auto proven = proc::open_proven(init);
+  if (!proven) {
+    return make_error(ErrorKind::ContainerNotRunning, "the container's init is gone: {}",
+                      proven.error().message);
+  }
+  return proven;
 }
 
 // The init's root, through an fd taken before we leave the host.
@@ -93,28 +115,30 @@ Result<void> prepare_process() {
   return {};
 }
 
-Result<void> enter_container(int init_pid) {
-  std::string proc = "/proc/" + std::to_string(init_pid);
-  DMC_TRY(ns, open_path(proc + "/ns/mnt", O_RDONLY));
-  DMC_TRY(theirs, file_id(proc + "/ns/mnt"));
+Result<void> enter_container(const proc::Claim& init) {
+  const int pid = init.pid;
+  DMC_TRY(proc_fd, prove_init(init));
+  DMC_TRY(ns, open_at(proc_fd.get(), pid, "ns/mnt", O_RDONLY));
+  DMC_TRY(theirs, file_id(ns.get(), "ns/mnt"));
   DMC_TRY(ours, file_id("/proc/self/ns/mnt"));
   if (theirs == ours) {
     return make_error(ErrorKind::Invalid,
-                      "process {} is not in a container: it shares our mount namespace", init_pid);
+                      "process {} is not in a container: it shares our mount namespace", pid);
   }
   DMC_TRY(host_root, file_id("/"));
-  DMC_TRY(root, open_path(proc + "/root", O_PATH | O_DIRECTORY));
-  DMC_TRY(mountinfo, read_file(proc + "/mountinfo"));
+  DMC_TRY(root, open_at(proc_fd.get(), pid, "root", O_PATH | O_DIRECTORY));
+  DMC_TRY(mountinfo, read_at(proc_fd.get(), pid, "mountinfo"));
   auto kernel_mounts = kernel_mount_points(mountinfo);
+  proc_fd.reset();
 
-  if (::setns(ns.get(), CLONE_NEWNS) < 0) return sys_error("setns " + proc + "/ns/mnt");
+  if (::setns(ns.get(), CLONE_NEWNS) < 0) return sys_error(fmt::format("setns /proc/{}/ns/mnt", pid));
   DMC_CHECK(take_root(root.get()));
   root.reset();
   ns.reset();
   DMC_CHECK(private_copy_without(kernel_mounts));
   DMC_TRY(now, file_id("/"));
   if (now == host_root) {
-    return make_error(ErrorKind::Invalid, "process {}: its root is the host's root", init_pid);
+    return make_error(ErrorKind::Invalid, "process {}: its root is the host's root", pid);
   }
   return {};
 }

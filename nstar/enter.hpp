@@ -3,6 +3,7 @@
 // process holds nothing of the host, and it has the user's permissions.
 #pragma once
 
+#include "common/process_proof.hpp"
 #include "common/result.hpp"
 #include "nstar/nstar.hpp"
 
@@ -16,12 +17,13 @@ namespace dmc::nstar {
 // there would run as us.
 Result<void> prepare_process();
 
-// Joins the mount namespace of init_pid and takes its root (as its init
+// Proves that the claimed init is still the container's init
+// (ContainerNotRunning otherwise), joins its mount namespace and takes its root (as its init
 // sees it) as ours, then moves to a private copy of that namespace in which
 // the kernel's own filesystems (proc, sysfs) are detached: the container's
 // own namespace is left as it was, and no /proc/<pid>/root or fd magic link
 // can lead back to the host. Refuses a process that shares our namespace.
-Result<void> enter_container(int init_pid);
+Result<void> enter_container(const proc::Claim& init);
 
 // setgroups, setgid, setuid, in that order. Root keeps only the
 // capabilities that file work needs (those a container's root has).

@@ -25,7 +25,7 @@ void grow_pipe(int fd) {
 
 Result<void> enter(const HelperArgs& args) {
   DMC_CHECK(prepare_process());
-  DMC_CHECK(enter_container(args.init_pid));
+  DMC_CHECK(enter_container(args.init));
   return become_user(args.user);
 }
 

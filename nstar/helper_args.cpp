@@ -46,7 +46,7 @@ Result<Direction> parse_direction(const std::string& word) {
 
 // --flag value pairs, each flag exactly once.
 Result<std::map<std::string, std::string>> parse_flags(const std::vector<std::string>& args) {
-  static const char* const known[] = {"--pid", "--uid", "--gid", "--groups", "--home", "--path"};
+  static const char* const known[] = {"--pid", "--start", "--cgroup", "--uid", "--gid", "--groups", "--home", "--path"};
   std::map<std::string, std::string> flags;
   for (size_t i = 1; i < args.size(); i += 2) {
     if (std::find(std::begin(known), std::end(known), args[i]) == std::end(known)) {
@@ -68,7 +68,9 @@ Result<std::map<std::string, std::string>> parse_flags(const std::vector<std::st
 std::vector<std::string> helper_argv(const std::string& helper_path, const HelperArgs& args) {
   return {helper_path,
           args.direction == Direction::In ? "in" : "out",
-          "--pid", std::to_string(args.init_pid),
+          "--pid", std::to_string(args.init.pid),
+          "--start", std::to_string(args.init.start_time),
+          "--cgroup", args.init.cgroup,
           "--uid", std::to_string(args.user.uid),
           "--gid", std::to_string(args.user.gid),
           "--groups", join_ids(args.user.groups),
@@ -83,11 +85,12 @@ Result<HelperArgs> parse_helper_args(const std::vector<std::string>& args) {
   DMC_TRY(flags, parse_flags(args));
   DMC_TRY(pid, parse_number<int>("--pid", flags["--pid"]));
   if (pid <= 0) return make_error(ErrorKind::Invalid, "--pid: not a process id: {}", pid);
+  DMC_TRY(start, parse_number<uint64_t>("--start", flags["--start"]));
   DMC_TRY(uid, parse_number<uint32_t>("--uid", flags["--uid"]));
   DMC_TRY(gid, parse_number<uint32_t>("--gid", flags["--gid"]));
   DMC_TRY(groups, parse_ids(flags["--groups"]));
   out.direction = direction;
-  out.init_pid = pid;
+  out.init = proc::Claim{.pid = pid, .start_time = start, .cgroup = flags["--cgroup"]};
   out.user = StreamUser{uid, gid, std::move(groups), flags["--home"]};
   out.path = flags["--path"];
   return out;
@@ -99,6 +102,7 @@ int exit_status_for(ErrorKind kind) {
     case ErrorKind::NotFound: return 3;
     case ErrorKind::AlreadyExists: return 4;
     case ErrorKind::Unavailable: return 5;
+    case ErrorKind::ContainerNotRunning: return 6;
     default: return 1;
   }
 }
@@ -109,6 +113,7 @@ ErrorKind kind_for_exit_status(int status) {
     case 3: return ErrorKind::NotFound;
     case 4: return ErrorKind::AlreadyExists;
     case 5: return ErrorKind::Unavailable;
+    case 6: return ErrorKind::ContainerNotRunning;
     default: return ErrorKind::Internal;
   }
 }

@@ -1,16 +1,18 @@
 // The dmc-nstar command line, and how its failures reach the client: built
 // and parsed here, on both sides, so that the two can never disagree.
 //
-//   dmc-nstar in|out --pid PID --uid UID --gid GID --groups G1,G2 --home DIR --path PATH
+//   dmc-nstar in|out --pid PID --start TICKS --cgroup PATH --uid UID --gid GID --groups G1,G2 --home DIR --path PATH
 //
 // "in" reads a tar stream on stdin and extracts it at PATH; "out" writes a
-// tar stream of PATH on stdout. A failure is one line on stderr and an exit
+// tar stream of PATH on stdout. PID, proven by its start time and cgroup,
+// is the container's init, through which the helper enters. A failure is one line on stderr and an exit
 // status naming the error's kind.
 #pragma once
 
 #include <string>
 #include <vector>
 
+#include "common/process_proof.hpp"
 #include "common/result.hpp"
 #include "nstar/nstar.hpp"
 
@@ -20,7 +22,7 @@ enum class Direction { In, Out };
 
 struct HelperArgs {
   Direction direction = Direction::In;
-  int init_pid = 0;
+  proc::Claim init;
   StreamUser user;
   std::string path;  // destination (in) or source (out), as the caller gave it
 };

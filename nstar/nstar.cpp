@@ -42,15 +42,15 @@ Result<void> run_helper_process(const std::string& helper_path, const HelperArgs
 
 Nstar::Nstar(std::string helper_path) : helper_path_(std::move(helper_path)) {}
 
-Result<void> Nstar::stream_in(int init_pid, const StreamUser& user,
+Result<void> Nstar::stream_in(const proc::Claim& init, const StreamUser& user,
                               const std::string& destination, int tar_fd) const {
-  HelperArgs args{Direction::In, init_pid, user, destination};
+  HelperArgs args{Direction::In, init, user, destination};
   return run_helper_process(helper_path_, args, tar_fd, -1, "error streaming in");
 }
 
-Result<void> Nstar::stream_out(int init_pid, const StreamUser& user, const std::string& source,
-                               int out_fd) const {
-  HelperArgs args{Direction::Out, init_pid, user, source};
+Result<void> Nstar::stream_out(const proc::Claim& init, const StreamUser& user,
+                               const std::string& source, int out_fd) const {
+  HelperArgs args{Direction::Out, init, user, source};
   return run_helper_process(helper_path_, args, -1, out_fd, "error streaming out");
 }
 

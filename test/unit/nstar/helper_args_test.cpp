@@ -8,25 +8,30 @@ using namespace dmc;
 using namespace dmc::nstar;
 
 TEST_CASE("helper_argv is the exact command line of dmc-nstar") {
-  HelperArgs args{Direction::Out, 4242, StreamUser{1000, 1001, {27, 100}, "/home/vcap"}, "dir/"};
+  HelperArgs args{Direction::Out, {4242, 987654321, "/dmc/web-1"},
+                  StreamUser{1000, 1001, {27, 100}, "/home/vcap"}, "dir/"};
   CHECK(helper_argv("/usr/lib/dmc/dmc-nstar", args) ==
-        std::vector<std::string>{"/usr/lib/dmc/dmc-nstar", "out", "--pid", "4242", "--uid",
-                                 "1000", "--gid", "1001", "--groups", "27,100", "--home",
-                                 "/home/vcap", "--path", "dir/"});
+        std::vector<std::string>{"/usr/lib/dmc/dmc-nstar", "out", "--pid", "4242", "--start",
+                                 "987654321", "--cgroup", "/dmc/web-1", "--uid", "1000",
+                                 "--gid", "1001", "--groups", "27,100", "--home", "/home/vcap",
+                                 "--path", "dir/"});
   args.direction = Direction::In;
   args.user.groups.clear();
   auto argv = helper_argv("h", args);
   CHECK(argv[1] == "in");
-  CHECK(argv[9] == "");
+  CHECK(argv[13] == "");
 }
 
 TEST_CASE("parse_helper_args reads back what helper_argv wrote") {
-  HelperArgs args{Direction::In, 7, StreamUser{65534, 65534, {1, 2, 3}, "/nonexistent"}, "/a b"};
+  HelperArgs args{Direction::In, {7, 42, "/dmc/a"}, StreamUser{65534, 65534, {1, 2, 3}, "/nonexistent"},
+                  "/a b"};
   auto argv = helper_argv("h", args);
   auto parsed = parse_helper_args({argv.begin() + 1, argv.end()});
   REQUIRE(parsed);
   CHECK(parsed->direction == Direction::In);
-  CHECK(parsed->init_pid == 7);
+  CHECK(parsed->init.pid == 7);
+  CHECK(parsed->init.start_time == 42);
+  CHECK(parsed->init.cgroup == "/dmc/a");
   CHECK(parsed->user.uid == 65534);
   CHECK(parsed->user.gid == 65534);
   CHECK(parsed->user.groups == std::vector<uint32_t>{1, 2, 3});
@@ -41,7 +46,7 @@ TEST_CASE("parse_helper_args reads back what helper_argv wrote") {
 }
 
 TEST_CASE("parse_helper_args refuses malformed command lines") {
-  auto base = helper_argv("h", HelperArgs{Direction::In, 7, StreamUser{}, "/x"});
+  auto base = helper_argv("h", HelperArgs{Direction::In, {7, 0, ""}, StreamUser{}, "/x"});
   std::vector<std::string> good(base.begin() + 1, base.end());
   REQUIRE(parse_helper_args(good));
 
@@ -53,18 +58,20 @@ TEST_CASE("parse_helper_args refuses malformed command lines") {
   CHECK(with(0, "sideways").error().message == "expected 'in' or 'out', got 'sideways'");
   CHECK(with(2, "12x").error().message == "--pid: not a number: '12x'");
   CHECK(with(2, "0").error().message == "--pid: not a process id: 0");
-  CHECK(with(4, "-1").error().message == "--uid: not a number: '-1'");
-  CHECK(with(8, "1,,2").error().message == "--groups: not a number: ''");
-  CHECK(with(11, "--pid").error().message == "--pid given twice");
+  CHECK(with(4, "x").error().message == "--start: not a number: 'x'");
+  CHECK(with(8, "-1").error().message == "--uid: not a number: '-1'");
+  CHECK(with(12, "1,,2").error().message == "--groups: not a number: ''");
+  CHECK(with(15, "--pid").error().message == "--pid given twice");
   CHECK(with(1, "--user").error().message == "unknown argument '--user'");
-  CHECK(parse_helper_args({"in", "--pid", "3"}).error().message == "missing --uid");
+  CHECK(parse_helper_args({"in", "--pid", "3"}).error().message == "missing --start");
   CHECK(parse_helper_args({"in", "--pid"}).error().message == "--pid needs a value");
   CHECK(parse_helper_args({}).error().kind == ErrorKind::Invalid);
 }
 
 TEST_CASE("an error's kind survives the helper's exit status") {
   for (auto kind : {ErrorKind::Invalid, ErrorKind::NotFound, ErrorKind::AlreadyExists,
-                    ErrorKind::Unavailable, ErrorKind::Internal}) {
+                    ErrorKind::Unavailable, ErrorKind::Internal,
+                    ErrorKind::ContainerNotRunning}) {
     CHECK(exit_status_for(kind) != 0);
     CHECK(kind_for_exit_status(exit_status_for(kind)) == kind);
   }

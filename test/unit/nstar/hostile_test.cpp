@@ -202,7 +202,7 @@ TEST_CASE("a refused stream is still read to its end") {
     }
     pipe[1].reset();
   });
-  auto result = c.nstar.stream_in(c.init_pid, kRoot, "/data", pipe[0].get());
+  auto result = c.nstar.stream_in(proc::Claim{.pid = c.init_pid}, kRoot, "/data", pipe[0].get());
   pipe[0].reset();  // the writer must not wait for a reader that is gone
   writer.join();
   ::signal(SIGPIPE, old);
@@ -233,14 +233,34 @@ TEST_CASE("a process that is not in a container is refused") {
   write_text(c.scratch / "x.tar", tar);
   UniqueFd fd(::open((c.scratch / "x.tar").c_str(), O_RDONLY | O_CLOEXEC));
   REQUIRE(fd);
-  auto ours = c.nstar.stream_in(::getpid(), kRoot, victim.dir.path(), fd.get());
+  auto ours = c.nstar.stream_in(proc::Claim{.pid = ::getpid()}, kRoot, victim.dir.path(), fd.get());
   REQUIRE_FALSE(ours);
   CHECK(contains(ours.error().message, "is not in a container"));
   victim.check_untouched();
 
-  auto gone = c.nstar.stream_in(999999999, kRoot, "/data", fd.get());
+  auto gone = c.nstar.stream_in(proc::Claim{.pid = 999999999}, kRoot, "/data", fd.get());
   REQUIRE_FALSE(gone);
   CHECK(gone.error().message ==
-        "error streaming in: open /proc/999999999/ns/mnt: No such file or directory");
-  CHECK(gone.error().kind == ErrorKind::NotFound);
+        "error streaming in: the container's init is gone: process 999999999 has exited");
+  CHECK(gone.error().kind == ErrorKind::ContainerNotRunning);
+}
+
+TEST_CASE("an init pid that another process has now is refused before entering") {
+  ContainerFixture c;
+  auto tar = make_tar({tar_file("x", "x")});
+  write_text(c.scratch / "x.tar", tar);
+  UniqueFd fd(::open((c.scratch / "x.tar").c_str(), O_RDONLY | O_CLOEXEC));
+  REQUIRE(fd);
+  auto started = proc::start_time(c.init_pid);
+  REQUIRE(started);
+  auto other_start = c.nstar.stream_in(proc::Claim{.pid = c.init_pid, .start_time = *started + 1},
+                                       kRoot, "/data", fd.get());
+  REQUIRE_FALSE(other_start);
+  CHECK(other_start.error().kind == ErrorKind::ContainerNotRunning);
+  CHECK(contains(other_start.error().message, "its start time differs"));
+  auto other_cgroup = c.nstar.stream_in(
+      proc::Claim{.pid = c.init_pid, .start_time = *started, .cgroup = "/dmc/someone-else"}, kRoot,
+      "/data", fd.get());
+  REQUIRE_FALSE(other_cgroup);
+  CHECK(contains(other_cgroup.error().message, "it is in another cgroup"));
 }

@@ -50,7 +50,7 @@ TEST_CASE("non-blocking pipes work both ways") {
     trickle(in_pipe[1].get(), tar);
     in_pipe[1].reset();
   });
-  auto in = c.nstar.stream_in(c.init_pid, kRoot, "/data", in_pipe[0].get());
+  auto in = c.nstar.stream_in(proc::Claim{.pid = c.init_pid}, kRoot, "/data", in_pipe[0].get());
   CHECK((::fcntl(in_pipe[0].get(), F_GETFL) & O_NONBLOCK) != 0);
   in_pipe[0].reset();  // a writer left behind by a failure gets EPIPE, not stuck
   writer.join();
@@ -69,7 +69,7 @@ TEST_CASE("non-blocking pipes work both ways") {
       std::this_thread::sleep_for(std::chrono::microseconds(200));
     }
   });
-  auto out = c.nstar.stream_out(c.init_pid, kRoot, "/data/f", out_pipe[1].get());
+  auto out = c.nstar.stream_out(proc::Claim{.pid = c.init_pid}, kRoot, "/data/f", out_pipe[1].get());
   out_pipe[1].reset();
   reader.join();
   REQUIRE_MESSAGE(out, out.error().message);

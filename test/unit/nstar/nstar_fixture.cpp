@@ -162,14 +162,14 @@ Result<void> ContainerFixture::stream_in(const nstar::StreamUser& user,
   write_text(path, tar);
   UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   REQUIRE(fd);
-  return nstar.stream_in(init_pid, user, destination, fd.get());
+  return nstar.stream_in(proc::Claim{.pid = init_pid}, user, destination, fd.get());
 }
 
 StreamedOut ContainerFixture::stream_out(const nstar::StreamUser& user, const std::string& source) {
   std::string path = scratch / "out.tar";
   UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
   REQUIRE(fd);
-  auto result = nstar.stream_out(init_pid, user, source, fd.get());
+  auto result = nstar.stream_out(proc::Claim{.pid = init_pid}, user, source, fd.get());
   fd.reset();
   return {result, read_text(path)};
 }
