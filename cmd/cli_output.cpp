@@ -65,7 +65,7 @@ void write_properties(Writer& w, const depot::Properties& properties) {
 void write_info(Writer& w, const containerizer::ContainerInfo& info) {
   w.StartObject();
   member(w, "handle", info.handle);
-  member(w, "state", depot::to_string(info.status));
+  member(w, "state", containerizer::to_string(info.status));
   member(w, "created_at", rfc3339(info.created_at_ns));
   member(w, "init_pid", info.init_pid);
   member(w, "image", info.image);
@@ -151,6 +151,12 @@ std::string list_json(const std::vector<containerizer::ContainerInfo>& infos) {
     for (const auto& info : infos) write_info(w, info);
     w.EndArray();
   });
+}
+
+std::string list_line(const containerizer::ContainerInfo& info) {
+  using containerizer::State;
+  if (info.status == State::Running || info.status == State::Stopped) return info.handle + "\n";
+  return fmt::format("{}\t{}\n", info.handle, containerizer::to_string(info.status));
 }
 
 }  // namespace dmc::cli

@@ -86,7 +86,11 @@ Result<std::vector<containerizer::ContainerInfo>> infos(containerizer::Container
 }
 
 int list(const GlobalOptions& globals, const Strings& args) {
-  cxxopts::Options o("dmc list", "List containers, one handle a line.");
+  cxxopts::Options o("dmc list",
+                     "List containers, one handle a line. A container that needs attention has "
+                     "its state after a tab: 'creating' (a create is making it), 'incomplete' (a "
+                     "create was killed half way) or 'dead' (its init is gone); destroy works on "
+                     "each.");
   o.add_options()
     ("json", "print an array of container infos as JSON")
     ("property", "only containers with this property (repeatable; all must match)",
@@ -100,13 +104,13 @@ int list(const GlobalOptions& globals, const Strings& args) {
   return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
     auto handles = c.handles(*filter);
     if (!handles) return fail(handles.error().message);
-    if (!parsed["json"].as<bool>()) {
-      for (const auto& h : *handles) std::cout << h << "\n";
-      return kExitOk;
-    }
     auto all = infos(c, *handles);
     if (!all) return fail(all.error().message);
-    std::cout << list_json(*all);
+    if (parsed["json"].as<bool>()) {
+      std::cout << list_json(*all);
+      return kExitOk;
+    }
+    for (const auto& info : *all) std::cout << list_line(info);
     return kExitOk;
   });
 }

@@ -90,10 +90,19 @@ Result<std::string> Containerizer::create(const CreateRequest& request) {
   DMC_TRY(spec, desired_spec(request, handle));
   DMC_TRY(bundle, bundler_.generate(spec));
   DMC_CHECK(depot_.init());
-  depot::NewContainer files{bundler::to_json(spec), oci::to_json(bundle), spec.properties};
+  // The runtime and its root are on disk before the runtime is called, so
+  // that whatever a killed create left is cleaned up with them.
+  OciRuntime& runtime = runtimes_.for_new().runtime;
+  depot::NewContainer files{.spec_json = bundler::to_json(spec),
+                            .config_json = oci::to_json(bundle),
+                            .properties = spec.properties,
+                            .state = {.status = depot::Status::Creating,
+                                      .created_at_ns = now_ns(),
+                                      .runtime = runtime.binary(),
+                                      .runtime_root = runtime.state_root()}};
   DMC_TRY(lock, depot_.create(handle, files));
   logger_.info("create.starting", {{"handle", handle}});
-  if (auto started = start_container(handle, spec.image); !started) {
+  if (auto started = start_container(handle, spec.image, files.state); !started) {
     logger_.info("create.rolling-back", {{"handle", handle}, {"why", started.error().message}});
     if (auto undone = tear_down(handle); !undone) {
       logger_.error("create.roll-back-failed", undone.error(), {{"handle", handle}});
@@ -104,26 +113,33 @@ Result<std::string> Containerizer::create(const CreateRequest& request) {
   return handle;
 }
 
-Result<void> Containerizer::start_container(const std::string& handle,
-                                            const std::string& image) {
+Result<void> Containerizer::start_container(const std::string& handle, const std::string& image,
+                                            depot::ContainerState state) {
   const auto dir = depot_.dir(handle);
   const auto pid_file = depot_.path(handle, names::kInitPid);
   DMC_CHECK(mounter_.mount(image, depot_.path(handle, names::kUpper),
                            depot_.path(handle, names::kWork),
                            depot_.path(handle, names::kRootfs)));
-  OciRuntime& runtime = runtimes_.for_new().runtime;
-  DMC_CHECK(runtime.run(handle, dir, pid_file));
+  DMC_TRY(kit, runtime_of(state));
+  DMC_CHECK(kit.runtime.run(handle, dir, pid_file));
   DMC_TRY(pid, read_pid_file(pid_file));
-  return depot_.write_state(handle, {.status = depot::Status::Running,
-                                     .created_at_ns = now_ns(),
-                                     .init_pid = pid,
-                                     .runtime = runtime.binary(),
-                                     .runtime_root = runtime.state_root()});
+  // With its pid, the init's start time names it for the life of the host:
+  // a later command proves the pid by it before entering or signalling.
+  auto started = proc::start_time(pid);
+  if (!started) return started.error().wrap("container's init");
+  state.status = depot::Status::Running;
+  state.init_pid = pid;
+  state.init_start_time = *started;
+  return depot_.write_state(handle, state);
 }
 
 Result<void> Containerizer::destroy(const std::string& handle) {
   DMC_CHECK(depot::validate_handle(handle));
-  DMC_TRY(lock, depot_.lock(handle));
+  // A create killed before its rename left files only, under a temporary name.
+  DMC_TRY(temporaries, depot_.remove_temporaries(handle));
+  auto lock = depot_.lock(handle);
+  if (!lock && lock.error().kind == ErrorKind::ContainerNotFound && temporaries > 0) return {};
+  if (!lock) return lock.error();
   logger_.info("destroy.starting", {{"handle", handle}});
   DMC_CHECK(tear_down(handle));
   logger_.info("destroy.done", {{"handle", handle}});
@@ -134,16 +150,17 @@ Result<void> Containerizer::destroy(const std::string& handle) {
 // repeated and finishes the job.
 Result<void> Containerizer::tear_down(const std::string& handle) {
   auto state = depot_.read_state(handle);
-  bool killed = false;
-  // A half-made container has no state yet: it was being made with the
-  // chosen runtime.
+  // Only a container made by a dmc from before states were written first,
+  // or whose state.json was damaged, has none: the chosen runtime made it.
   OciRuntime* runtime = &runtimes_.for_new().runtime;
   if (state) {
     DMC_TRY(kit, runtime_of(*state));
     runtime = &kit.runtime;
-    DMC_TRY(was_killed, kill_init(state->init_pid, cgroup_path(handle)));
-    killed = was_killed;
   }
+  // Frozen, nothing dies; nothing freezes a container on purpose yet, so
+  // a frozen one is what a killed stop left.
+  DMC_CHECK(stopper_.thaw(cgroup_path(handle)));
+  DMC_TRY(killed, kill_init(init_to_kill(handle, state ? &*state : nullptr)));
   DMC_CHECK(tracker().stop_shims(processes_dir(handle)));
   DMC_CHECK(remove_from_runtime(*runtime, handle, killed));
   DMC_CHECK(mounter_.unmount(depot_.path(handle, names::kRootfs)));
@@ -198,25 +215,36 @@ const process_tracker::Tracker& Containerizer::tracker() const {
 }
 
 Result<ContainerInfo> Containerizer::info(const std::string& handle) const {
-  DMC_CHECK(check_exists(handle));
-  DMC_TRY(state, depot_.read_state(handle));
+  DMC_CHECK(depot::validate_handle(handle));
+  auto state = depot_.read_state(handle);
+  if (!state && state.error().err == ENOENT) {  // no state.json: an old dmc's half-made one
+    DMC_TRY(observed, observe(handle, nullptr));
+    return incomplete_info(handle, observed);
+  }
+  if (!state && state.error().kind == ErrorKind::ContainerNotFound) {
+    DMC_TRY(strays, depot_.stray_temporaries());
+    if (std::binary_search(strays.begin(), strays.end(), handle)) {
+      return incomplete_info(handle, State::Incomplete);
+    }
+  }
+  if (!state) return state.error();
+  DMC_TRY(observed, observe(handle, &*state));
+  if (observed == State::Creating || observed == State::Incomplete) {
+    return incomplete_info(handle, observed);
+  }
   DMC_TRY(spec_text, read_file(depot_.path(handle, names::kSpec)));
   DMC_TRY(spec, bundler::desired_spec_from_json(spec_text));
   DMC_TRY(properties, depot_.read_properties(handle));
-  std::vector<std::string> events;
-  DMC_TRY(hierarchies, cgroup::hierarchies());
-  if (read_oom_kills(hierarchies, cgroup_path(handle)).value_or(0) > 0) {
-    events.emplace_back("out of memory");
-  }
+  DMC_TRY(events, events_of(handle));
   return ContainerInfo{
       .handle = handle,
-      .status = state.status,
+      .status = observed,
       .image = spec.image,
       .bundle_path = depot_.dir(handle),
       .rootfs_path = spec.rootfs_path,
-      .init_pid = state.init_pid,
-      .created_at_ns = state.created_at_ns,
-      .runtime = state.runtime,
+      .init_pid = state->init_pid,
+      .created_at_ns = state->created_at_ns,
+      .runtime = state->runtime,
       .limits = spec.limits,
       .privileged = spec.privileged,
       .properties = std::move(properties),
@@ -226,13 +254,42 @@ Result<ContainerInfo> Containerizer::info(const std::string& handle) const {
 
 Result<std::vector<std::string>> Containerizer::handles(const depot::Properties& filter) const {
   DMC_TRY(all, depot_.handles());
+  DMC_TRY(strays, depot_.stray_temporaries());
+  for (auto& stray : strays) {
+    if (!std::binary_search(all.begin(), all.end(), stray)) all.push_back(std::move(stray));
+  }
+  std::sort(all.begin(), all.end());
   if (filter.empty()) return all;
   std::vector<std::string> out;
   for (auto& handle : all) {
     auto props = depot_.read_properties(handle);
-    if (props && matches(*props, filter)) out.push_back(std::move(handle));
+    if (!props && props.error().kind == ErrorKind::ContainerNotFound) continue;  // gone meanwhile
+    if (!props) return props.error();
+    if (matches(*props, filter)) out.push_back(std::move(handle));
   }
   return out;
+}
+
+// "out of memory" once the kernel OOM-killed in it. A cgroup that is gone
+// (a dead container's, after a reboot) has none; a counter that cannot be
+// read is an error, never a zero.
+Result<std::vector<std::string>> Containerizer::events_of(const std::string& handle) const {
+  DMC_TRY(hierarchies, cgroup::hierarchies());
+  auto kills = read_oom_kills(hierarchies, cgroup_path(handle));
+  if (!kills && kills.error().kind == ErrorKind::NotFound) return std::vector<std::string>{};
+  if (!kills) return kills.error().wrap("out-of-memory events");
+  if (*kills > 0) return std::vector<std::string>{"out of memory"};
+  return std::vector<std::string>{};
+}
+
+// The init a destroy must kill: the recorded one, proven; or, when the
+// create was killed before it recorded the pid, the runtime's pid file,
+// proven by the container's cgroup alone.
+proc::Claim Containerizer::init_to_kill(const std::string& handle,
+                                        const depot::ContainerState* record) const {
+  if (record && record->init_pid > 0) return init_claim(handle, *record);
+  auto pid = read_pid_file(depot_.path(handle, names::kInitPid));
+  return {.pid = pid.value_or(0), .start_time = 0, .cgroup = cgroup_path(handle)};
 }
 
 Result<size_t> Containerizer::clean_leftovers() {

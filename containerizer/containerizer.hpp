@@ -9,6 +9,7 @@
 
 #include "bundler/bundler.hpp"
 #include "common/log.hpp"
+#include "common/process_proof.hpp"
 #include "containerizer/metrics.hpp"
 #include "containerizer/ports.hpp"
 #include "depot/depot.hpp"
@@ -29,9 +30,19 @@ struct CreateRequest {
   depot::Properties properties;
 };
 
+// A container as it is on the machine, not as its files say.
+enum class State {
+  Creating,    // a create is making it now
+  Incomplete,  // a create was killed half way: destroy it
+  Running,     // its init runs; processes may run in it
+  Stopped,     // its init runs; StopAll ended the rest
+  Dead,        // its init is gone (killed, or the host restarted): destroy it
+};
+std::string_view to_string(State state);
+
 struct ContainerInfo {
   std::string handle;
-  depot::Status status = depot::Status::Created;
+  State status = State::Running;
   std::string image;        // the lower layer
   std::string bundle_path;  // the container's depot dir (config.json)
   std::string rootfs_path;  // the container's / (overlay mount)
@@ -100,7 +111,11 @@ class Containerizer {
  private:
   Result<bundler::DesiredSpec> desired_spec(const CreateRequest& request,
                                             const std::string& handle) const;
-  Result<void> start_container(const std::string& handle, const std::string& image);
+  Result<void> start_container(const std::string& handle, const std::string& image,
+                               depot::ContainerState state);
+  Result<std::vector<std::string>> events_of(const std::string& handle) const;
+  [[nodiscard]] proc::Claim init_to_kill(const std::string& handle,
+                                         const depot::ContainerState* record) const;
   Result<void> tear_down(const std::string& handle);
   Result<void> remove_from_runtime(OciRuntime& runtime, const std::string& handle,
                                    bool init_dead);
@@ -112,6 +127,18 @@ class Containerizer {
   [[nodiscard]] const process_tracker::Tracker& tracker() const;
   [[nodiscard]] std::string cgroup_path(const std::string& handle) const;
   [[nodiscard]] std::string processes_dir(const std::string& handle) const;
+  // liveness.cpp: what is true of a container on the machine.
+  [[nodiscard]] proc::Claim init_claim(const std::string& handle,
+                                       const depot::ContainerState& record) const;
+  // Its create finished and its init is still the process it recorded;
+  // ContainerNotRunning, saying which, otherwise.
+  Result<void> prove_running(const std::string& handle,
+                             const depot::ContainerState& record) const;
+  // The record, for a container that runs (see prove_running).
+  Result<depot::ContainerState> running_record(const std::string& handle) const;
+  // The state of a container that is not locked by the caller.
+  Result<State> observe(const std::string& handle, const depot::ContainerState* record) const;
+  Result<ContainerInfo> incomplete_info(const std::string& handle, State state) const;
 
   const depot::Depot& depot_;
   const bundler::Bundler& bundler_;

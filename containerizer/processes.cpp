@@ -11,6 +11,10 @@ Result<std::string> Containerizer::run(const std::string& handle,
   DMC_CHECK(check_exists(handle));
   DMC_TRY(lock, depot_.lock(handle));  // destroy waits until the shim runs
   DMC_TRY(state, depot_.read_state(handle));
+  DMC_CHECK(prove_running(handle, state));
+  // A stop killed half way leaves the container frozen, and the runtime
+  // refuses to exec into a paused one; nothing pauses one on purpose yet.
+  DMC_CHECK(stopper_.thaw(cgroup_path(handle)));
   DMC_TRY(kit, runtime_of(state));
   DMC_TRY(config, read_file(depot_.path(handle, names::kConfig)));
   DMC_TRY(container, process_tracker::process_template(config));
@@ -42,6 +46,8 @@ Result<void> Containerizer::stop(const std::string& handle, const stopper::StopO
   DMC_CHECK(check_exists(handle));
   DMC_TRY(lock, depot_.lock(handle));
   DMC_TRY(state, depot_.read_state(handle));
+  DMC_CHECK(prove_running(handle, state));
+  DMC_CHECK(stopper_.thaw(cgroup_path(handle)));  // what a killed stop left
   logger_.info("stop.starting", {{"handle", handle}, {"kill", options.kill ? "true" : "false"}});
   DMC_CHECK(stopper_.stop_all(cgroup_path(handle), state.init_pid, options));
   state.status = depot::Status::Stopped;

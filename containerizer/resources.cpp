@@ -29,6 +29,7 @@ Result<void> Containerizer::update_limits(const std::string& handle,
   DMC_CHECK(check_exists(handle));
   DMC_TRY(lock, depot_.lock(handle));
   DMC_TRY(state, depot_.read_state(handle));
+  DMC_CHECK(prove_running(handle, state));
   DMC_TRY(kit, runtime_of(state));
   DMC_TRY(text, read_file(depot_.path(handle, names::kSpec)));
   DMC_TRY(spec, bundler::desired_spec_from_json(text));

@@ -22,18 +22,22 @@ Result<nstar::StreamUser> stream_user(const std::string& rootfs, const std::stri
 
 Result<void> Containerizer::stream_in(const std::string& handle, const std::string& user,
                                       const std::string& destination, int tar_fd) const {
-  DMC_CHECK(check_exists(handle));
-  DMC_TRY(state, depot_.read_state(handle));
+  if (destination.empty()) {
+    return make_error(ErrorKind::Invalid, "error streaming in: the destination is empty");
+  }
+  DMC_TRY(state, running_record(handle));
   DMC_TRY(who, stream_user(depot_.path(handle, names::kRootfs), user, "error streaming in"));
-  return nstar_.stream_in(state.init_pid, who, destination, tar_fd);
+  return nstar_.stream_in(init_claim(handle, state), who, destination, tar_fd);
 }
 
 Result<void> Containerizer::stream_out(const std::string& handle, const std::string& user,
                                        const std::string& source, int out_fd) const {
-  DMC_CHECK(check_exists(handle));
-  DMC_TRY(state, depot_.read_state(handle));
+  if (source.empty()) {
+    return make_error(ErrorKind::Invalid, "error streaming out: the source is empty");
+  }
+  DMC_TRY(state, running_record(handle));
   DMC_TRY(who, stream_user(depot_.path(handle, names::kRootfs), user, "error streaming out"));
-  return nstar_.stream_out(state.init_pid, who, source, out_fd);
+  return nstar_.stream_out(init_claim(handle, state), who, source, out_fd);
 }
 
 }  // namespace dmc::containerizer

@@ -66,7 +66,8 @@ Result<void> Build::populate(const NewContainer& files) const {
   for (std::string_view name : kSubdirs) DMC_CHECK(make_subdir(name));
   DMC_CHECK(write(names::kSpec, files.spec_json));
   DMC_CHECK(write(names::kConfig, files.config_json));
-  return write(names::kProperties, detail::properties_to_json(files.properties));
+  DMC_CHECK(write(names::kProperties, detail::properties_to_json(files.properties)));
+  return write(names::kState, detail::state_to_json(files.state));
 }
 
 Result<void> Build::make_subdir(std::string_view name) const {

@@ -3,6 +3,8 @@
 #include <sys/file.h>
 #include <sys/stat.h>
 
+#include <algorithm>
+
 #include "common/fs.hpp"
 #include "depot/detail.hpp"
 
@@ -45,6 +47,15 @@ UniqueFd lock_if_free(const std::string& path) {
   return std::move(*fd);
 }
 
+// .tmp-<handle>-XXXXXX (mkdtemp's six characters) -> <handle>.
+std::string handle_of_temporary(std::string_view name) {
+  constexpr size_t kSuffix = 7;
+  if (name.size() <= names::kTempPrefix.size() + kSuffix) return {};
+  name.remove_prefix(names::kTempPrefix.size());
+  name.remove_suffix(kSuffix);
+  return std::string(name);
+}
+
 Result<std::vector<std::string>> entries_of(const std::string& root) {
   auto entries = detail::list_dir(root);
   if (!entries && entries.error().err == ENOENT) return std::vector<std::string>{};
@@ -83,10 +94,41 @@ Result<std::vector<std::string>> Depot::handles() const {
   DMC_TRY(entries, entries_of(root_));
   std::vector<std::string> out;
   for (auto& name : entries) {
-    if (name.starts_with('.') || !detail::is_dir(dir(name))) continue;
-    if (path_exists(path(name, names::kState))) out.push_back(std::move(name));
+    if (!name.starts_with('.') && detail::is_dir(dir(name))) out.push_back(std::move(name));
   }
   return out;
+}
+
+bool Depot::unfinished(std::string_view handle) const {
+  auto state = read_state(handle);
+  if (state) return state->status == Status::Creating;
+  return state.error().err == ENOENT && exists(handle);
+}
+
+Result<std::vector<std::string>> Depot::stray_temporaries() const {
+  DMC_TRY(entries, entries_of(root_));
+  std::vector<std::string> out;
+  for (const auto& name : entries) {
+    if (!name.starts_with(names::kTempPrefix) || !lock_if_free(dir(name))) continue;
+    if (auto handle = handle_of_temporary(name); !handle.empty()) out.push_back(handle);
+  }
+  std::sort(out.begin(), out.end());
+  out.erase(std::unique(out.begin(), out.end()), out.end());
+  return out;
+}
+
+Result<size_t> Depot::remove_temporaries(std::string_view handle) const {
+  DMC_CHECK(validate_handle(handle));
+  DMC_TRY(entries, entries_of(root_));
+  size_t removed = 0;
+  for (const auto& name : entries) {
+    if (!name.starts_with(names::kTempPrefix) || handle_of_temporary(name) != handle) continue;
+    UniqueFd held = lock_if_free(dir(name));
+    if (!held) continue;
+    DMC_CHECK(remove_tree(dir(name)));
+    ++removed;
+  }
+  return removed;
 }
 
 Result<std::vector<std::string>> Depot::leftovers() const {
@@ -106,7 +148,7 @@ Result<std::vector<std::string>> Depot::leftovers() const {
     // crashed one and destroyed (seen with two creates at a time).
     UniqueFd held = lock_if_free(dir(name));
     if (!held) continue;
-    if (temporary || !path_exists(path(name, names::kState))) out.push_back(std::move(name));
+    if (temporary || unfinished(name)) out.push_back(std::move(name));
   }
   return out;
 }

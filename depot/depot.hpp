@@ -11,13 +11,17 @@
 //       rootfs/                      overlay mount point (the container's /)
 //       upper/  work/                overlay upper and work dirs
 //       init.pid                     the runtime's pid file for the container's init
-//       state.json                   ContainerState; absent until creation finished
+//       state.json                   ContainerState: written "creating", with the
+//                                    runtime and its root, before the runtime is
+//                                    called; "running", with the init's pid and
+//                                    start time, once the init runs
 //       properties.json              string -> string, written on every change
 //       processes/<id>/              one per process (process_tracker)
 //
 // Every write is temp file -> rename (no fsync: see atomic_write_file). A
-// container whose directory has no state.json and whose lock is free is a
-// leftover of a crashed create.
+// container still "creating" (or, from older dmcs, without state.json) whose
+// lock is free is a leftover of a killed create: incomplete, listed, and
+// destroyed with the runtime its state names.
 #pragma once
 
 #include <cstdint>
@@ -54,15 +58,16 @@ inline Result<void> validate_handle(std::string_view handle) {
 
 using Properties = std::map<std::string, std::string>;
 
-enum class Status { Created, Running, Stopped };
+enum class Status { Creating, Created, Running, Stopped };
 std::string_view to_string(Status status);
 
 struct ContainerState {
   Status status = Status::Created;
   int64_t created_at_ns = 0;  // wall clock, nanoseconds since the epoch
   int init_pid = 0;
-  std::string runtime;       // the runtime binary that made the container
-  std::string runtime_root;  // its --root; empty in states written before it was kept
+  uint64_t init_start_time = 0;  // /proc/<pid>/stat starttime of the init; 0: not recorded
+  std::string runtime = {};       // the runtime binary that made the container
+  std::string runtime_root = {};  // its --root; empty in states written before it was kept
 };
 
 // What a new container directory holds before the runtime is involved.
@@ -70,6 +75,7 @@ struct NewContainer {
   std::string spec_json;
   std::string config_json;
   Properties properties;
+  ContainerState state = {};  // "creating", with the runtime and its root
 };
 
 // An exclusive flock() on a container's directory, released on destruction.
@@ -98,8 +104,9 @@ class Depot {
   // work/, processes/ and the files of `files`), then renames it to
   // <root>/<handle>. AlreadyExists ("handle 'x' already in use") when the
   // handle is taken, checked atomically by the rename. On failure nothing is
-  // left. The returned lock is held on the renamed directory; state.json is
-  // not written: the caller writes it when the container is complete.
+  // left. The returned lock is held on the renamed directory, whose
+  // state.json is files.state ("creating"): the caller writes it again
+  // when the container is complete.
   Result<ContainerLock> create(std::string_view handle, const NewContainer& files) const;
 
   // Blocks until this process holds the container's lock; NotFound if the
@@ -110,15 +117,23 @@ class Depot {
 
   [[nodiscard]] bool exists(std::string_view handle) const;
 
-  // Containers whose creation finished (state.json present), sorted.
+  // Every container directory, finished or not, sorted.
   Result<std::vector<std::string>> handles() const;
   // Names (relative to root) of temporaries and of unfinished containers
   // whose lock is free: the leftovers of crashed creates.
   Result<std::vector<std::string>> leftovers() const;
+  // Handles of temporaries whose lock is free (a create killed before its
+  // rename), sorted; they hold files only.
+  Result<std::vector<std::string>> stray_temporaries() const;
+  // Removes the free temporaries of handle; returns how many.
+  Result<size_t> remove_temporaries(std::string_view handle) const;
 
   // Removes a container directory (or a leftover name); refuses to cross
   // into a mount that is still there. Missing is success.
   Result<void> remove(std::string_view name) const;
+
+  // Its create has not finished: still "creating", or without state.json.
+  [[nodiscard]] bool unfinished(std::string_view handle) const;
 
   Result<ContainerState> read_state(std::string_view handle) const;
   Result<void> write_state(std::string_view handle, const ContainerState& state) const;

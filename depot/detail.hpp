@@ -32,5 +32,6 @@ Result<std::vector<std::string>> list_dir(const std::string& path);
 bool is_dir(const std::string& path);
 
 std::string properties_to_json(const Properties& props);
+std::string state_to_json(const ContainerState& state);
 
 }  // namespace dmc::depot::detail

@@ -19,34 +19,18 @@ namespace keys {
 constexpr const char* kStatus = "status";
 constexpr const char* kCreatedAt = "created_at";
 constexpr const char* kInitPid = "init_pid";
+constexpr const char* kInitStartTime = "init_start_time";
 constexpr const char* kRuntime = "runtime";
 constexpr const char* kRuntimeRoot = "runtime_root";
 }  // namespace keys
 
-constexpr std::array kStatuses{Status::Created, Status::Running, Status::Stopped};
+constexpr std::array kStatuses{Status::Creating, Status::Created, Status::Running,
+                               Status::Stopped};
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
 void put_string(Writer& writer, std::string_view s) {
   writer.String(s.data(), static_cast<rapidjson::SizeType>(s.size()));
-}
-
-std::string state_to_json(const ContainerState& state) {
-  rapidjson::StringBuffer buffer;
-  Writer writer(buffer);
-  writer.StartObject();
-  writer.Key(keys::kStatus);
-  put_string(writer, to_string(state.status));
-  writer.Key(keys::kCreatedAt);
-  writer.Int64(state.created_at_ns);
-  writer.Key(keys::kInitPid);
-  writer.Int(state.init_pid);
-  writer.Key(keys::kRuntime);
-  put_string(writer, state.runtime);
-  writer.Key(keys::kRuntimeRoot);
-  put_string(writer, state.runtime_root);
-  writer.EndObject();
-  return std::string(buffer.GetString(), buffer.GetSize());
 }
 
 Result<Status> parse_status(std::string_view name) {
@@ -82,11 +66,16 @@ Result<ContainerState> state_from_json(const json::Value& object) {
   DMC_TRY(status, parse_status(status_name));
   DMC_TRY(created_at, get_int64(object, keys::kCreatedAt));
   DMC_TRY(init_pid, get_pid(object, keys::kInitPid));
+  DMC_TRY(start_time, json::get_optional_int64(object, keys::kInitStartTime));
+  if (start_time && *start_time < 0) {
+    return make_error(ErrorKind::Invalid, "field \"{}\" is negative", keys::kInitStartTime);
+  }
   DMC_TRY(runtime, json::get_string(object, keys::kRuntime));
   DMC_TRY(runtime_root, json::get_optional_string(object, keys::kRuntimeRoot));
   return ContainerState{.status = status,
                         .created_at_ns = created_at,
                         .init_pid = init_pid,
+                        .init_start_time = static_cast<uint64_t>(start_time.value_or(0)),
                         .runtime = runtime,
                         .runtime_root = runtime_root.value_or("")};
 }
@@ -136,10 +125,31 @@ std::string properties_to_json(const Properties& props) {
   return std::string(buffer.GetString(), buffer.GetSize());
 }
 
+std::string state_to_json(const ContainerState& state) {
+  rapidjson::StringBuffer buffer;
+  Writer writer(buffer);
+  writer.StartObject();
+  writer.Key(keys::kStatus);
+  put_string(writer, to_string(state.status));
+  writer.Key(keys::kCreatedAt);
+  writer.Int64(state.created_at_ns);
+  writer.Key(keys::kInitPid);
+  writer.Int(state.init_pid);
+  writer.Key(keys::kInitStartTime);
+  writer.Uint64(state.init_start_time);
+  writer.Key(keys::kRuntime);
+  put_string(writer, state.runtime);
+  writer.Key(keys::kRuntimeRoot);
+  put_string(writer, state.runtime_root);
+  writer.EndObject();
+  return std::string(buffer.GetString(), buffer.GetSize());
+}
+
 }  // namespace detail
 
 std::string_view to_string(Status status) {
   switch (status) {
+    case Status::Creating: return "creating";
     case Status::Created: return "created";
     case Status::Running: return "running";
     case Status::Stopped: return "stopped";
@@ -158,7 +168,7 @@ Result<ContainerState> Depot::read_state(std::string_view handle) const {
 
 Result<void> Depot::write_state(std::string_view handle, const ContainerState& state) const {
   DMC_CHECK(validate_handle(handle));
-  auto written = atomic_write_file(path(handle, names::kState), state_to_json(state));
+  auto written = atomic_write_file(path(handle, names::kState), detail::state_to_json(state));
   if (!written && !exists(handle)) return detail::unknown_handle(handle);
   return written;
 }

@@ -22,4 +22,15 @@ Result<void> Stopper::stop_all(const std::string& cgroup_path, int init_pid,
   return {};
 }
 
+Result<void> Stopper::thaw(const std::string& cgroup_path) const {
+  DMC_TRY(hierarchies, cgroup::hierarchies());
+  auto cgroup = CgroupDir::locate(hierarchies, cgroup_path);
+  if (!cgroup && cgroup.error().kind == ErrorKind::NotFound) return {};
+  if (!cgroup) return cgroup.error();
+  DMC_TRY(state, cgroup->freezer_state());
+  if (state == "THAWED" || state == "thawed") return {};
+  logger_.info("stopper.thaw", {{"cgroup", cgroup->dir()}, {"was", state}});
+  return cgroup->thaw();
+}
+
 }  // namespace dmc::stopper

@@ -24,6 +24,9 @@ class Stopper {
   // when no process but init_pid is left in the cgroup.
   Result<void> stop_all(const std::string& cgroup_path, int init_pid,
                         const StopOptions& options) const;
+  // Thaws the cgroup if it is frozen or freezing (a killed stop leaves it
+  // so); a cgroup that does not exist is fine.
+  Result<void> thaw(const std::string& cgroup_path) const;
 
  private:
   Logger logger_;

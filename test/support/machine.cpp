@@ -202,7 +202,8 @@ void DmcEnv::force_clean(const std::string& handle) {
 
 DmcEnv::~DmcEnv() {
   auto listed = dmc({"list"});
-  for (const auto& h : lines_of(listed.out)) dmc({"destroy", h});
+  // A line is a handle, then a tab and a state for one that needs attention.
+  for (const auto& line : lines_of(listed.out)) dmc({"destroy", line.substr(0, line.find('\t'))});
   for (const auto& h : handles_) force_clean(h);
   auto mounts = mounts_under(temp_.path());
   for (auto it = mounts.rbegin(); it != mounts.rend(); ++it) {

@@ -35,7 +35,7 @@ Names listing(const std::string& dir) {
 
 NewContainer files(const std::string& tag = "a") {
   return {R"({"spec":")" + tag + R"("})", R"({"ociVersion":")" + tag + R"("})",
-          {{"owner", tag}, {"team", "dmc"}}};
+          {{"owner", tag}, {"team", "dmc"}}, {.status = depot::Status::Creating}};
 }
 
 // A depot in a fresh temporary directory, initialised.
@@ -63,7 +63,7 @@ TEST_CASE("init makes the root with mode 0700") {
   CHECK(depot.init());
 }
 
-TEST_CASE("create makes exactly the container's files and dirs, locked, without state") {
+TEST_CASE("create makes exactly the container's files and dirs, locked, with its first state") {
   Fixture f;
   auto lock = f.depot.create("web-1", files("x"));
   REQUIRE(lock);
@@ -72,7 +72,7 @@ TEST_CASE("create makes exactly the container's files and dirs, locked, without 
   const auto dir = f.depot.dir("web-1");
   CHECK(dir == f.root() + "/web-1");
   CHECK(listing(dir) == Names{"config.json", "processes", "properties.json", "rootfs",
-                              "spec.json", "upper", "work"});
+                              "spec.json", "state.json", "upper", "work"});
   CHECK(test::read_text(f.depot.path("web-1", "spec.json")) == R"({"spec":"x"})");
   CHECK(test::read_text(f.depot.path("web-1", "config.json")) == R"({"ociVersion":"x"})");
   CHECK(test::read_text(f.depot.path("web-1", "properties.json")) ==
@@ -83,7 +83,8 @@ TEST_CASE("create makes exactly the container's files and dirs, locked, without 
     CHECK(listing(f.depot.path("web-1", sub)).empty());
   }
   CHECK(f.depot.exists("web-1"));
-  CHECK(f.depot.handles()->empty());  // no state.json yet
+  CHECK(*f.depot.handles() == Names{"web-1"});  // listed from the start
+  CHECK(f.depot.unfinished("web-1"));
 }
 
 TEST_CASE("create of a taken handle is AlreadyExists and leaves the first untouched") {
@@ -136,7 +137,7 @@ TEST_CASE("create in a missing root fails and makes nothing") {
   CHECK(listing(tmp.path()).empty());
 }
 
-TEST_CASE("handles lists finished containers sorted, skipping unfinished and hidden") {
+TEST_CASE("handles lists every container, finished or not, sorted, skipping temporaries") {
   Fixture f;
   for (const char* handle : {"zeta", "alpha", "mid"}) f.finish(handle);
   { REQUIRE(f.depot.create("unfinished", files())); }
@@ -147,7 +148,37 @@ TEST_CASE("handles lists finished containers sorted, skipping unfinished and hid
   test::write_text(f.root() + "/stray-file", "x");
   auto handles = f.depot.handles();
   REQUIRE(handles);
-  CHECK(*handles == Names{"alpha", "mid", "zeta"});
+  CHECK(*handles == Names{"alpha", "mid", "unfinished", "zeta"});
+}
+
+TEST_CASE("a create's temporary that nobody holds is a stray, removed by its handle") {
+  Fixture f;
+  REQUIRE(make_dirs(f.root() + "/.tmp-web-1-abcdef/rootfs"));
+  REQUIRE(make_dirs(f.root() + "/.tmp-web-1-123456"));
+  REQUIRE(make_dirs(f.root() + "/.tmp-live-abcdef"));
+  UniqueFd live(::open((f.root() + "/.tmp-live-abcdef").c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  REQUIRE(::flock(live.get(), LOCK_EX) == 0);
+  auto strays = f.depot.stray_temporaries();
+  REQUIRE(strays);
+  CHECK(*strays == Names{"web-1"});
+  auto removed = f.depot.remove_temporaries("web-1");
+  REQUIRE(removed);
+  CHECK(*removed == 2);
+  CHECK(*f.depot.remove_temporaries("live") == 0);
+  CHECK(listing(f.root()) == Names{".tmp-live-abcdef"});
+  CHECK_FALSE(f.depot.remove_temporaries("../x"));
+}
+
+TEST_CASE("the state given to create is on disk when the handle appears") {
+  Fixture f;
+  auto lock = f.depot.create("web-1", files());
+  REQUIRE(lock);
+  auto state = f.depot.read_state("web-1");
+  REQUIRE(state);
+  CHECK(state->status == depot::Status::Creating);
+  CHECK(f.depot.unfinished("web-1"));
+  REQUIRE(f.depot.write_state("web-1", {.status = depot::Status::Running}));
+  CHECK_FALSE(f.depot.unfinished("web-1"));
 }
 
 TEST_CASE("handles of a depot not yet made is empty") {

@@ -38,6 +38,7 @@ size_t entries_in(const std::string& dir) {
 }  // namespace
 
 TEST_CASE("to_string names every status") {
+  CHECK(depot::to_string(Status::Creating) == "creating");
   CHECK(depot::to_string(Status::Created) == "created");
   CHECK(depot::to_string(Status::Running) == "running");
   CHECK(depot::to_string(Status::Stopped) == "stopped");
@@ -48,13 +49,14 @@ TEST_CASE("state round trips through state.json in its documented shape") {
   const ContainerState state{.status = Status::Running,
                              .created_at_ns = 1700000000123456789,
                              .init_pid = 4242,
+                             .init_start_time = 987654321,
                              .runtime = "/usr/sbin/runc",
                              .runtime_root = "/run/dmc/runc"};
   REQUIRE(f.depot.write_state("web-1", state));
   CHECK(test::read_text(f.file("state.json")) ==
         R"({"status":"running","created_at":1700000000123456789,"init_pid":4242,)"
-        R"("runtime":"/usr/sbin/runc","runtime_root":"/run/dmc/runc"})");
-  for (Status status : {Status::Created, Status::Running, Status::Stopped}) {
+        R"("init_start_time":987654321,"runtime":"/usr/sbin/runc","runtime_root":"/run/dmc/runc"})");
+  for (Status status : {Status::Creating, Status::Created, Status::Running, Status::Stopped}) {
     ContainerState changed = state;
     changed.status = status;
     REQUIRE(f.depot.write_state("web-1", changed));
@@ -63,6 +65,7 @@ TEST_CASE("state round trips through state.json in its documented shape") {
     CHECK(read->status == status);
     CHECK(read->created_at_ns == state.created_at_ns);
     CHECK(read->init_pid == 4242);
+    CHECK(read->init_start_time == 987654321);
     CHECK(read->runtime == "/usr/sbin/runc");
     CHECK(read->runtime_root == "/run/dmc/runc");
   }
@@ -78,10 +81,12 @@ TEST_CASE("a state.json written before runtime_root was kept reads with it empty
   REQUIRE(read);
   CHECK(read->runtime == "r");
   CHECK(read->runtime_root.empty());
+  CHECK(read->init_start_time == 0);  // not recorded: the pid is proven by its cgroup alone
 }
 
 TEST_CASE("read_state without state.json is NotFound") {
   Fixture f;
+  REQUIRE(::unlink(f.file("state.json").c_str()) == 0);  // as an older dmc's killed create left it
   auto missing = f.depot.read_state("web-1");
   REQUIRE_FALSE(missing);
   CHECK(missing.error().kind == ErrorKind::NotFound);
@@ -141,7 +146,7 @@ TEST_CASE("properties round trip and are replaced whole") {
   REQUIRE(f.depot.write_properties("web-1", {}));
   CHECK(f.depot.read_properties("web-1")->empty());
   CHECK(test::read_text(f.file("properties.json")) == "{}");
-  CHECK(entries_in(f.depot.dir("web-1")) == 7);  // no temporary file left
+  CHECK(entries_in(f.depot.dir("web-1")) == 8);  // no temporary file left
 }
 
 TEST_CASE("missing properties.json is no properties and a missing container is NotFound") {
