@@ -10,6 +10,7 @@
 #include "bundler/mounts_rule.hpp"
 #include "bundler/privileged_rule.hpp"
 #include "bundler/rootfs_rule.hpp"
+#include "bundler/seccomp_rule.hpp"
 
 namespace dmc::bundler {
 
@@ -32,6 +33,7 @@ Bundler make_bundler(const BundlerConfig& config) {
   rules.push_back(std::make_unique<LimitsRule>());
   rules.push_back(std::make_unique<CgroupPathRule>(config.cgroup_parent));
   rules.push_back(std::make_unique<PrivilegedRule>(held_capabilities()));
+  rules.push_back(std::make_unique<SeccompRule>());
   rules.push_back(std::make_unique<InitRule>(config.init_path));
   return Bundler(std::move(rules));
 }

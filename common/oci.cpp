@@ -181,6 +181,53 @@ void write_resources(Writer& w, const Resources& r) {
   w.EndObject();
 }
 
+void uint_member(Writer& w, std::string_view name, std::optional<unsigned> value) {
+  if (!value) return;
+  key(w, name);
+  w.Uint(*value);
+}
+
+void write_seccomp_args(Writer& w, const std::vector<SeccompArg>& args) {
+  if (args.empty()) return;
+  key(w, "args");
+  w.StartArray();
+  for (const auto& a : args) {
+    w.StartObject();
+    key(w, "index");
+    w.Uint(a.index);
+    key(w, "value");
+    w.Uint64(a.value);
+    key(w, "valueTwo");
+    w.Uint64(a.value_two);
+    string_member(w, "op", a.op);
+    w.EndObject();
+  }
+  w.EndArray();
+}
+
+void write_seccomp_syscall(Writer& w, const SeccompSyscall& syscall) {
+  w.StartObject();
+  strings(w, "names", syscall.names);
+  string_member(w, "action", syscall.action);
+  uint_member(w, "errnoRet", syscall.errno_ret);
+  write_seccomp_args(w, syscall.args);
+  w.EndObject();
+}
+
+void write_seccomp(Writer& w, const std::optional<Seccomp>& seccomp) {
+  if (!seccomp) return;
+  key(w, "seccomp");
+  w.StartObject();
+  string_member(w, "defaultAction", seccomp->default_action);
+  uint_member(w, "defaultErrnoRet", seccomp->default_errno_ret);
+  optional_strings(w, "architectures", seccomp->architectures);
+  key(w, "syscalls");
+  w.StartArray();
+  for (const auto& syscall : seccomp->syscalls) write_seccomp_syscall(w, syscall);
+  w.EndArray();
+  w.EndObject();
+}
+
 void write_linux(Writer& w, const Linux& linux_config) {
   key(w, "linux");
   w.StartObject();
@@ -192,6 +239,7 @@ void write_linux(Writer& w, const Linux& linux_config) {
   }
   optional_strings(w, "maskedPaths", linux_config.masked_paths);
   optional_strings(w, "readonlyPaths", linux_config.readonly_paths);
+  write_seccomp(w, linux_config.seccomp);
   w.EndObject();
 }
 

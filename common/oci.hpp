@@ -76,12 +76,36 @@ struct Resources {
   std::vector<DeviceRule> devices;
 };
 
+// A condition on one argument of a system call. With SCMP_CMP_MASKED_EQ,
+// value is the mask and value_two the value the masked argument must equal.
+struct SeccompArg {
+  unsigned index = 0;
+  uint64_t value = 0;
+  uint64_t value_two = 0;
+  std::string op;  // SCMP_CMP_EQ, SCMP_CMP_NE, SCMP_CMP_MASKED_EQ, ...
+};
+
+struct SeccompSyscall {
+  std::vector<std::string> names;
+  std::string action;               // SCMP_ACT_ALLOW, SCMP_ACT_ERRNO, ...
+  std::optional<unsigned> errno_ret;  // with SCMP_ACT_ERRNO
+  std::vector<SeccompArg> args;     // all must hold
+};
+
+struct Seccomp {
+  std::string default_action;
+  std::optional<unsigned> default_errno_ret;
+  std::vector<std::string> architectures;  // SCMP_ARCH_*
+  std::vector<SeccompSyscall> syscalls;
+};
+
 struct Linux {
   std::vector<Namespace> namespaces;
   Resources resources;
   std::string cgroups_path;
   std::vector<std::string> masked_paths;
   std::vector<std::string> readonly_paths;
+  std::optional<Seccomp> seccomp;  // none: the runtime installs no filter
 };
 
 struct Spec {
