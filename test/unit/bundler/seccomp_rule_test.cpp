@@ -61,9 +61,9 @@ TEST_CASE("an unprivileged container gets an allowlist that refuses with EPERM")
   CHECK(profile.default_action == "SCMP_ACT_ERRNO");
   CHECK(profile.default_errno_ret == EPERM);
 #if defined(__x86_64__)
-  CHECK(profile.architectures == Strings{"SCMP_ARCH_X86_64", "SCMP_ARCH_X86", "SCMP_ARCH_X32"});
+  CHECK(profile.architectures == Strings{"SCMP_ARCH_X86_64"});
 #elif defined(__aarch64__)
-  CHECK(profile.architectures == Strings{"SCMP_ARCH_AARCH64", "SCMP_ARCH_ARM"});
+  CHECK(profile.architectures == Strings{"SCMP_ARCH_AARCH64"});
 #endif
   auto names = allowed(profile);
   for (const char* name : {"read", "write", "openat", "execve", "wait4", "rt_sigprocmask",
