@@ -56,7 +56,9 @@ cxxopts::Options global_options() {
 void print_usage(const cxxopts::Options& options) {
   std::cout << options.help() << "Commands:\n";
   size_t width = 0;
-  for (const auto& c : dmc::cli::commands()) width = std::max(width, std::string_view(c.name).size());
+  for (const auto& c : dmc::cli::commands()) {
+    width = std::max(width, std::string_view(c.name).size());
+  }
   for (const auto& c : dmc::cli::commands()) {
     std::cout << fmt::format("  {:<{}}  {}\n", c.name, width, c.summary);
   }
@@ -103,7 +105,7 @@ int main(int argc, char** argv) {
     return run(argc, argv);
   } catch (const dmc::cli::UsageError& e) {
     return report_usage(e.what());
-  } catch (const cxxopts::exceptions::exception& e) {  // parse() turns the usual ones into the above
+  } catch (const cxxopts::exceptions::exception& e) {  // parse() makes most a UsageError
     return report_usage(std::string(e.what()) + " (see 'dmc --help')");
   }
 }

@@ -25,7 +25,9 @@ std::string shown(std::string_view key) {
 }  // namespace
 
 Result<void> validate_property_key(std::string_view key) {
-  if (key.empty()) return make_error(ErrorKind::Invalid, "invalid property key '': must not be empty");
+  if (key.empty()) {
+    return make_error(ErrorKind::Invalid, "invalid property key '': must not be empty");
+  }
   if (key.find('=') != std::string_view::npos) {
     return make_error(ErrorKind::Invalid, "invalid property key '{}': must not hold '='", key);
   }

@@ -65,7 +65,8 @@ TEST_CASE("run and attach map an error's kind to 127, 126 or 125") {
     CHECK(code(kind) == 125);
   }
   // The message plays no part.
-  CHECK(process_error_code(Error{ErrorKind::Internal, "exec: no such file or directory", 2}) == 125);
+  CHECK(process_error_code(Error{ErrorKind::Internal, "exec: no such file or directory", 2}) ==
+        125);
 }
 
 TEST_CASE("parse_property refuses keys that could not be read back") {
