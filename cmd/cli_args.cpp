@@ -7,6 +7,8 @@
 #include <charconv>
 #include <limits>
 
+#include "depot/depot.hpp"
+
 namespace dmc::cli {
 namespace {
 
@@ -84,6 +86,21 @@ Result<std::map<std::string, std::string>> parse_key_values(
   std::map<std::string, std::string> out;
   for (const auto& text : texts) {
     DMC_TRY(kv, parse_key_value(what, text));
+    out[kv.first] = kv.second;
+  }
+  return out;
+}
+
+Result<std::pair<std::string, std::string>> parse_property(std::string_view text) {
+  DMC_TRY(kv, parse_key_value("property", text));
+  DMC_CHECK(depot::validate_property_key(kv.first));
+  return kv;
+}
+
+Result<std::map<std::string, std::string>> parse_properties(const std::vector<std::string>& texts) {
+  std::map<std::string, std::string> out;
+  for (const auto& text : texts) {
+    DMC_TRY(kv, parse_property(text));
     out[kv.first] = kv.second;
   }
   return out;

@@ -24,6 +24,9 @@ Result<std::pair<std::string, std::string>> parse_key_value(std::string_view wha
                                                             std::string_view text);
 Result<std::map<std::string, std::string>> parse_key_values(
     std::string_view what, const std::vector<std::string>& texts);
+// KEY=VALUE properties whose keys depot::validate_property_key takes.
+Result<std::pair<std::string, std::string>> parse_property(std::string_view text);
+Result<std::map<std::string, std::string>> parse_properties(const std::vector<std::string>& texts);
 // "TERM", "SIGTERM", "term" or "15".
 Result<int> parse_signal(std::string_view text);
 // "10s", "500ms", "2m", or a plain number of seconds.

@@ -38,7 +38,7 @@ Result<containerizer::CreateRequest> create_request(const cxxopts::ParseResult& 
   }
   request.privileged = p["privileged"].as<bool>();
   if (p.count("property")) {
-    DMC_TRY(props, parse_key_values("property", p["property"].as<Strings>()));
+    DMC_TRY(props, parse_properties(p["property"].as<Strings>()));
     request.properties = std::move(props);
   }
   return request;
@@ -61,7 +61,7 @@ int create(const GlobalOptions& globals, const Strings& args) {
   cxxopts::ParseResult parsed;
   if (!parse_command(o, args, {}, parsed)) return kExitOk;
   auto request = create_request(parsed);
-  if (!request) return fail(request.error().message);
+  if (!request) return fail_usage(request.error());
   return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
     if (auto cleaned = c.clean_leftovers(); !cleaned) {
       std::cerr << "dmc: cleaning leftovers of crashed creates: " << cleaned.error().message << "\n";
@@ -98,9 +98,9 @@ int list(const GlobalOptions& globals, const Strings& args) {
     ("h,help", "show this help");
   cxxopts::ParseResult parsed;
   if (!parse_command(o, args, {}, parsed)) return kExitOk;
-  auto filter = parse_key_values(
-      "property", parsed.count("property") ? parsed["property"].as<Strings>() : Strings{});
-  if (!filter) return fail(filter.error().message);
+  auto filter =
+      parse_properties(parsed.count("property") ? parsed["property"].as<Strings>() : Strings{});
+  if (!filter) return fail_usage(filter.error());
   return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
     auto handles = c.handles(*filter);
     if (!handles) return fail(handles.error().message);

@@ -1,4 +1,5 @@
 // dmc: the command line. Global options, then a command and its options.
+#include <algorithm>
 #include <cstdlib>
 #include <iostream>
 #include <string_view>
@@ -54,9 +55,12 @@ cxxopts::Options global_options() {
 
 void print_usage(const cxxopts::Options& options) {
   std::cout << options.help() << "Commands:\n";
+  size_t width = 0;
   for (const auto& c : dmc::cli::commands()) {
-    std::cout << "  " << c.name << std::string(10 - std::string_view(c.name).size(), ' ')
-              << c.summary << "\n";
+    width = std::max(width, std::string_view(c.name).size());
+  }
+  for (const auto& c : dmc::cli::commands()) {
+    std::cout << fmt::format("  {:<{}}  {}\n", c.name, width, c.summary);
   }
   std::cout << "\nRun 'dmc COMMAND --help' for a command's options.\n";
 }
@@ -89,8 +93,8 @@ int run(int argc, char** argv) {
   return dmc::cli::kExitUsage;
 }
 
-int usage_error(const char* what) {
-  std::cerr << "dmc: " << what << "; see 'dmc --help' or 'dmc COMMAND --help'\n";
+int report_usage(const std::string& what) {
+  std::cerr << "dmc: " << what << "\n";
   return dmc::cli::kExitUsage;
 }
 
@@ -99,9 +103,9 @@ int usage_error(const char* what) {
 int main(int argc, char** argv) {
   try {
     return run(argc, argv);
-  } catch (const cxxopts::exceptions::exception& e) {
-    return usage_error(e.what());
   } catch (const dmc::cli::UsageError& e) {
-    return usage_error(e.what());
+    return report_usage(e.what());
+  } catch (const cxxopts::exceptions::exception& e) {  // parse() makes most a UsageError
+    return report_usage(std::string(e.what()) + " (see 'dmc --help')");
   }
 }

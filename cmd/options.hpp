@@ -9,6 +9,7 @@
 
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace dmc::cli {
@@ -23,19 +24,30 @@ inline constexpr int kExitDmcError = 125;     // dmc could not run or attach
 inline constexpr int kExitCannotInvoke = 126;  // the program cannot be executed
 inline constexpr int kExitNotFound = 127;      // the program does not exist
 
-// Parses args (args[0] is the command name) and returns the result; throws
-// cxxopts exceptions on bad usage, which main turns into exit code 2.
-cxxopts::ParseResult parse(cxxopts::Options& options, const std::vector<std::string>& args);
+// The exit code of run or attach for a failure of dmc's, by the error's
+// kind (never its message): 127, 126, else 125.
+int process_error_code(const Error& error);
 
-// A command line that is wrong in a way cxxopts cannot see (a missing
-// positional argument, say); main reports it like cxxopts' own, exit code 2.
+// A wrong command line; main prints "dmc: <what()>" and exits kExitUsage.
 class UsageError : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
 
+// "<what> (see '<program> --help')": a usage error that points to the help.
+UsageError usage_error(const cxxopts::Options& options, std::string_view what);
+
+// Parses args (args[0] is the command name) and returns the result. An
+// unknown option, a missing value and the like throw a UsageError:
+// "unknown option '--x' (see 'dmc run --help')".
+cxxopts::ParseResult parse(cxxopts::Options& options, const std::vector<std::string>& args);
+
 // Prints "dmc: <message>" on stderr and returns code.
 int fail(const std::string& message, int code = kExitFailed);
+
+// An option's value that does not parse (`--memory abc`): a usage error,
+// reported before anything is touched.
+int fail_usage(const Error& error);
 
 // Parses a command's args into out. Returns false when --help was asked
 // for (and printed). Every option named in `required` (positional ones

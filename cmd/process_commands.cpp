@@ -43,23 +43,6 @@ std::pair<Strings, Strings> split_command(const Strings& args) {
   return {options, command};
 }
 
-// The exit code for an error of run or attach: 127 when the program does
-// not exist, 126 when it cannot be executed, 125 for anything else.
-int process_error_code(const Error& e) {
-  const auto& m = e.message;
-  if (m.find("executable file not found") != std::string::npos ||
-      m.find("no such file or directory") != std::string::npos ||
-      m.find("No such file or directory") != std::string::npos) {
-    return m.find(" exec: ") != std::string::npos ? kExitNotFound : kExitDmcError;
-  }
-  if (m.find(" exec: ") != std::string::npos &&
-      (m.find("permission denied") != std::string::npos ||
-       m.find("Permission denied") != std::string::npos)) {
-    return kExitCannotInvoke;
-  }
-  return kExitDmcError;
-}
-
 Result<process_tracker::ProcessSpec> process_spec(const cxxopts::ParseResult& p,
                                                   const Strings& command) {
   process_tracker::ProcessSpec spec;
@@ -96,7 +79,7 @@ int attach_here(containerizer::Containerizer& c, const std::string& handle,
                                .tty_fd = tty && ::isatty(STDIN_FILENO) ? STDIN_FILENO : -1};
   auto status = c.attach(handle, id, io);
   raw.reset();
-  if (!status) return fail(status.error().message, kExitDmcError);
+  if (!status) return fail(status.error().message, process_error_code(status.error()));
   return *status;
 }
 
@@ -106,7 +89,8 @@ cxxopts::Options run_options() {
                      "stdout and stderr are kept apart, signals are forwarded, and dmc exits "
                      "with the process's status (128+N if killed by signal N). The process "
                      "keeps running if dmc is killed: 'dmc attach' gets the rest. Errors of dmc "
-                     "itself exit 125, a program that does not exist 127, one that cannot run 126.");
+                     "itself exit 125, a program that does not exist 127, one that cannot run 126, "
+                     "a wrong command line 2.");
   o.custom_help("HANDLE [OPTIONS] [--] PATH [ARGS...]");
   o.add_options()
     ("id", "the process id (default: a new UUID)", cxxopts::value<std::string>(), "ID")
@@ -130,9 +114,9 @@ int run_process(const GlobalOptions& globals, const Strings& args) {
   auto [option_args, command] = split_command(args);
   cxxopts::ParseResult parsed;
   if (!parse_command(o, option_args, {"handle"}, parsed)) return kExitOk;
-  if (command.empty()) throw UsageError("PATH is required");
+  if (command.empty()) throw usage_error(o, "PATH is required");
   auto spec = process_spec(parsed, command);
-  if (!spec) return fail(spec.error().message, kExitDmcError);
+  if (!spec) return fail_usage(spec.error());
   return with_containerizer(globals, kExitDmcError, [&](containerizer::Containerizer& c) {
     const auto handle = parsed["handle"].as<std::string>();
     auto id = c.run(handle, *spec);
@@ -176,7 +160,7 @@ int signal_process(const GlobalOptions& globals, const Strings& args) {
   cxxopts::ParseResult parsed;
   if (!parse_command(o, args, {"handle", "id"}, parsed)) return kExitOk;
   auto sig = parse_signal(parsed["signal"].as<std::string>());
-  if (!sig) return fail(sig.error().message);
+  if (!sig) return fail_usage(sig.error());
   return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
     return exit_code(
         c.signal(parsed["handle"].as<std::string>(), parsed["id"].as<std::string>(), *sig));
@@ -197,7 +181,7 @@ int stop_container(const GlobalOptions& globals, const Strings& args) {
   cxxopts::ParseResult parsed;
   if (!parse_command(o, args, {"handle"}, parsed)) return kExitOk;
   auto grace = parse_duration(parsed["grace"].as<std::string>());
-  if (!grace) return fail(grace.error().message);
+  if (!grace) return fail_usage(grace.error());
   return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
     return exit_code(c.stop(parsed["handle"].as<std::string>(),
                             {.kill = parsed["kill"].as<bool>(), .grace = *grace}));

@@ -65,8 +65,8 @@ int property_action(containerizer::Containerizer& c, const cxxopts::ParseResult&
     std::cout << *value << "\n";
     return kExitOk;
   }
-  auto kv = parse_key_value("property", what);
-  if (!kv) return fail(kv.error().message);
+  auto kv = parse_property(what);
+  if (!kv) return fail_usage(kv.error());
   return exit_code(c.set_property(handle, kv->first, kv->second));
 }
 
@@ -86,7 +86,7 @@ int limit_container(const GlobalOptions& globals, const Strings& args) {
   cxxopts::ParseResult parsed;
   if (!parse_command(o, args, {"handle"}, parsed)) return kExitOk;
   auto changes = limit_changes(parsed);
-  if (!changes) return fail(changes.error().message);
+  if (!changes) return fail_usage(changes.error());
   return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
     const auto handle = parsed["handle"].as<std::string>();
     if (changes->memory_bytes || changes->cpu_shares || changes->pids_max) {
@@ -114,7 +114,8 @@ int show_metrics(const GlobalOptions& globals, const Strings& args) {
 int property_command(const GlobalOptions& globals, const Strings& args) {
   cxxopts::Options o("dmc property",
                      "List a container's properties (JSON), get one (KEY), set one "
-                     "(KEY=VALUE) or remove one (--remove KEY).");
+                     "(KEY=VALUE) or remove one (--remove KEY). A key is not empty and holds no '=', "
+                     "newline or other control character.");
   o.custom_help("HANDLE [KEY | KEY=VALUE | --remove KEY]");
   o.add_options()
     ("remove", "remove this property", cxxopts::value<std::string>(), "KEY")

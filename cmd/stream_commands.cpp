@@ -22,6 +22,14 @@ cxxopts::Options stream_options(const char* name, const char* about, const char*
   return o;
 }
 
+// The path option's value; an empty one is a usage error, not the home dir.
+std::string path_value(const cxxopts::Options& o, const cxxopts::ParseResult& parsed,
+                       const char* path_flag) {
+  auto path = parsed[path_flag].as<std::string>();
+  if (path.empty()) throw usage_error(o, fmt::format("--{} must not be empty", path_flag));
+  return path;
+}
+
 }  // namespace
 
 int stream_in(const GlobalOptions& globals, const Strings& args) {
@@ -33,10 +41,10 @@ int stream_in(const GlobalOptions& globals, const Strings& args) {
       "dest", "where to extract, inside the container");
   cxxopts::ParseResult parsed;
   if (!parse_command(o, args, {"handle", "dest"}, parsed)) return kExitOk;
+  const auto dest = path_value(o, parsed, "dest");
   return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
     return exit_code(c.stream_in(parsed["handle"].as<std::string>(),
-                                 parsed["user"].as<std::string>(),
-                                 parsed["dest"].as<std::string>(), STDIN_FILENO));
+                                 parsed["user"].as<std::string>(), dest, STDIN_FILENO));
   });
 }
 
@@ -48,10 +56,10 @@ int stream_out(const GlobalOptions& globals, const Strings& args) {
       "src", "what to archive, inside the container");
   cxxopts::ParseResult parsed;
   if (!parse_command(o, args, {"handle", "src"}, parsed)) return kExitOk;
+  const auto src = path_value(o, parsed, "src");
   return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
     return exit_code(c.stream_out(parsed["handle"].as<std::string>(),
-                                  parsed["user"].as<std::string>(),
-                                  parsed["src"].as<std::string>(), STDOUT_FILENO));
+                                  parsed["user"].as<std::string>(), src, STDOUT_FILENO));
   });
 }
 

@@ -58,6 +58,13 @@ inline Result<void> validate_handle(std::string_view handle) {
 
 using Properties = std::map<std::string, std::string>;
 
+// A property key is not empty and holds no '=' (`property H K=V` and
+// `--property K=V` split at the first one) and no control character (a
+// newline would break every line-based listing of properties).
+Result<void> validate_property_key(std::string_view key);
+// Every key of props, as above.
+Result<void> validate_properties(const Properties& props);
+
 enum class Status { Creating, Created, Running, Stopped };
 std::string_view to_string(Status status);
 

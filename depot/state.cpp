@@ -187,6 +187,7 @@ Result<Properties> Depot::read_properties(std::string_view handle) const {
 
 Result<void> Depot::write_properties(std::string_view handle, const Properties& props) const {
   DMC_CHECK(validate_handle(handle));
+  DMC_CHECK(validate_properties(props));
   auto written = atomic_write_file(path(handle, names::kProperties), detail::properties_to_json(props));
   if (!written && !exists(handle)) return detail::unknown_handle(handle);
   return written;

@@ -120,10 +120,22 @@ Result<void> extract_entry(archive* in, archive* out, archive_entry* entry) {
   return {};
 }
 
+// The stream's first header (null at the end of an archive without
+// entries). A stream of zero bytes is no archive at all: refused.
+Result<archive_entry*> first_header(archive* in) {
+  archive_entry* entry = nullptr;
+  int r = archive_read_next_header(in, &entry);
+  if (r == ARCHIVE_EOF && archive_format(in) == ARCHIVE_FORMAT_EMPTY) {
+    return make_error(ErrorKind::Invalid, "empty tar stream");
+  }
+  if (r == ARCHIVE_EOF) return nullptr;
+  if (!ok(r)) return archive_failure("read archive", in, ErrorKind::Invalid);
+  return entry;
+}
+
 }  // namespace
 
-Result<void> extract(int dir_fd, int in_fd) {
-  if (::fchdir(dir_fd) < 0) return sys_error("chdir to the destination");
+Result<void> extract(int in_fd, const std::function<Result<UniqueFd>()>& open_destination) {
   FdSource source{in_fd, kReadBlock};  // outlives the reader
   Reader in(archive_read_new());
   DiskWriter out(archive_write_disk_new());
@@ -133,15 +145,17 @@ Result<void> extract(int dir_fd, int in_fd) {
   if (open_archive_reader(in.get(), source) != ARCHIVE_OK) {
     return archive_failure("read archive", in.get(), ErrorKind::Invalid);
   }
+  DMC_TRY(entry, first_header(in.get()));
+  DMC_TRY(dir, open_destination());
+  if (::fchdir(dir.get()) < 0) return sys_error("chdir to the destination");
   archive_write_disk_set_options(out.get(), kExtractFlags);
   std::vector<DirTimes> dirs;
-  for (;;) {
-    archive_entry* entry = nullptr;
+  while (entry != nullptr) {
+    DMC_CHECK(extract_entry(in.get(), out.get(), entry));
+    if (archive_entry_filetype(entry) == AE_IFDIR) dirs.push_back(dir_times(entry));
     int r = archive_read_next_header(in.get(), &entry);
     if (r == ARCHIVE_EOF) break;
     if (!ok(r)) return archive_failure("read archive", in.get(), ErrorKind::Invalid);
-    DMC_CHECK(extract_entry(in.get(), out.get(), entry));
-    if (archive_entry_filetype(entry) == AE_IFDIR) dirs.push_back(dir_times(entry));
   }
   if (!ok(archive_write_close(out.get()))) return archive_failure("extract", out.get());
   restore_times(dirs);

@@ -32,8 +32,8 @@ Result<void> enter(const HelperArgs& args) {
 Result<void> stream_in(const HelperArgs& args) {
   grow_pipe(STDIN_FILENO);
   DMC_CHECK(enter(args));
-  DMC_TRY(dir, make_and_open_dir(absolute_in(args.user.home, args.path)));
-  return extract(dir.get(), STDIN_FILENO);
+  const std::string destination = absolute_in(args.user.home, args.path);
+  return extract(STDIN_FILENO, [&] { return make_and_open_dir(destination); });
 }
 
 Result<void> stream_out(const HelperArgs& args) {

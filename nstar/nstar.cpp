@@ -44,6 +44,9 @@ Nstar::Nstar(std::string helper_path) : helper_path_(std::move(helper_path)) {}
 
 Result<void> Nstar::stream_in(const proc::Claim& init, const StreamUser& user,
                               const std::string& destination, int tar_fd) const {
+  if (destination.empty()) {
+    return make_error(ErrorKind::Invalid, "error streaming in: no destination given");
+  }
   HelperArgs args{Direction::In, init, user, destination};
   return run_helper_process(helper_path_, args, tar_fd, -1, "error streaming in");
 }

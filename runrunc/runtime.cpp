@@ -75,7 +75,9 @@ Error failure(const RuntimeConfig& config, const RuntimeCall& call, const ChildO
   if (message.empty()) message = last_error_message(output.err);
   std::string text = fmt::format("{}: {}", context(config, call.verb), exit_text(output.exit));
   if (!message.empty()) text += ": " + message;
-  return Error{classify_error(message, call.id), std::move(text), 0};
+  ErrorKind kind = call.verb == "exec" ? classify_exec_error(message, call.id)
+                                        : classify_error(message, call.id);
+  return Error{kind, std::move(text), 0};
 }
 
 // The binary could not be started at all: the runtime is unavailable.

@@ -51,7 +51,7 @@ TEST_CASE("a bad limit change is refused and changes nothing") {
   DmcEnv env;
   auto h = env.create({"--memory", "32M"});
   auto r = env.dmc({"limit", h, "--cpu-shares", "1"});
-  CHECK(r.code == 1);
+  CHECK(r.code == 2);
   CHECK(r.err == "dmc: invalid cpu shares '1': must be from 2 to 262144\n");
   auto tiny = env.dmc({"limit", h, "--memory", "1k"});
   CHECK(tiny.code == 1);

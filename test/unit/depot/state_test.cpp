@@ -138,7 +138,8 @@ TEST_CASE("properties round trip and are replaced whole") {
   auto initial = f.depot.read_properties("web-1");
   REQUIRE(initial);
   CHECK(*initial == Properties{{"a", "b"}});
-  const Properties props{{"quote\"d", "line\nbreak"}, {"\xc3\xa9t\xc3\xa9", "\\"}, {"", ""}};
+  const Properties props{
+      {"quote\"d", "line\nbreak"}, {"\xc3\xa9t\xc3\xa9", "\\"}, {"empty-value", ""}};
   REQUIRE(f.depot.write_properties("web-1", props));
   auto read = f.depot.read_properties("web-1");
   REQUIRE(read);

@@ -181,11 +181,31 @@ TEST_CASE("a truncated or corrupt stream is an error") {
   check_refused(c, victim, second_broken, "Damaged tar archive");
 }
 
-TEST_CASE("an empty stream only makes the destination") {
+TEST_CASE("a stream of zero bytes is refused and makes nothing") {
   ContainerFixture c;
   auto result = c.stream_in(kRoot, "/data/empty", "");
+  REQUIRE_FALSE(result);
+  CHECK(result.error().message == "error streaming in: empty tar stream");
+  CHECK(result.error().kind == ErrorKind::Invalid);
+  CHECK_FALSE(exists(c.host_path("/data")));
+}
+
+TEST_CASE("an archive without entries only makes the destination") {
+  ContainerFixture c;
+  auto tar = make_tar({});
+  REQUIRE(tar.size() >= 1024);  // the end-of-archive blocks
+  auto result = c.stream_in(kRoot, "/data/empty", tar);
   REQUIRE_MESSAGE(result, result.error().message);
   CHECK(info_of(c.host_path("/data/empty")).type == 'd');
+}
+
+TEST_CASE("an empty destination is refused") {
+  ContainerFixture c;
+  auto result = c.stream_in(kRoot, "", make_tar({tar_file("f", "x")}));
+  REQUIRE_FALSE(result);
+  CHECK(result.error().message == "error streaming in: no destination given");
+  CHECK_FALSE(exists(c.host_path("/root/f")));
+  CHECK_FALSE(exists(c.host_path("/f")));
 }
 
 TEST_CASE("a refused stream is still read to its end") {

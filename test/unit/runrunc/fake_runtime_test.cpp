@@ -312,3 +312,26 @@ TEST_CASE("a runtime binary that cannot be started is Unavailable") {
   CHECK(started.error().kind == ErrorKind::Unavailable);
   CHECK(dir_is_empty(fake.config.log_dir));
 }
+
+TEST_CASE("exec failures are typed by what the runtime says of the program") {
+  for (Flavor flavor : {Flavor::Runc, Flavor::Crun}) {
+    Fake fake(flavor);
+    const std::string name = flavor == Flavor::Runc ? "runc" : "crun";
+    CAPTURE(name);
+    auto rt = fake.runtime();
+    auto missing = rt.exec_failure({.code = 255}, sample(name + "-exec-nonexistent.log"));
+    CHECK(missing.kind == ErrorKind::ExecutableNotFound);
+    CHECK(missing.message.starts_with(name + " exec: exit status 255: "));
+    CHECK(rt.exec_failure({.code = 255}, sample(name + "-exec-dir.log")).kind ==
+          ErrorKind::NotExecutable);
+    fake.fail_with(sample(name + "-exec-noexec.log"), 255);
+    auto execd = rt.exec("web-1", {.process_json = "/p.json", .pid_file = "/pid"});
+    REQUIRE_FALSE(execd);
+    CHECK(execd.error().kind == ErrorKind::NotExecutable);
+  }
+  // The runtime's state of the container is gone: not the program's fault.
+  Fake fake;
+  auto gone = fake.runtime().exec_failure({.code = 255}, sample("runc-exec-not-found.log"));
+  CHECK(gone.kind == ErrorKind::NotFound);
+  CHECK(gone.message == "runc exec: exit status 255: exec failed: container does not exist");
+}

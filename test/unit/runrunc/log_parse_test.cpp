@@ -135,3 +135,41 @@ TEST_CASE("parse_state rejects malformed output with an internal error") {
     CHECK(state.error().message == message);
   }
 }
+
+// Logs of `exec --detach` captured from runc 1.1.5 and crun 1.8.1 in a
+// busybox container: what dmc run's exit code (127, 126 or 125) is made of.
+TEST_CASE("classify_exec_error: a missing program, a directory, no x bit, a lost container") {
+  struct Case {
+    const char* log;
+    ErrorKind kind;
+  };
+  for (auto [log, kind] : {
+           Case{"runc-exec-nonexistent.log", ErrorKind::ExecutableNotFound},
+           Case{"runc-exec-path.log", ErrorKind::ExecutableNotFound},
+           Case{"runc-exec-notdir.log", ErrorKind::ExecutableNotFound},
+           Case{"runc-exec-dir.log", ErrorKind::NotExecutable},
+           Case{"runc-exec-noexec.log", ErrorKind::NotExecutable},
+           Case{"runc-exec-not-found.log", ErrorKind::NotFound},
+           Case{"crun-exec-nonexistent.log", ErrorKind::ExecutableNotFound},
+           Case{"crun-exec-path.log", ErrorKind::ExecutableNotFound},
+           Case{"crun-exec-notdir.log", ErrorKind::ExecutableNotFound},
+           Case{"crun-exec-dir.log", ErrorKind::NotExecutable},
+           Case{"crun-exec-noexec.log", ErrorKind::NotExecutable},
+           Case{"crun-exec-state-gone.log", ErrorKind::NotFound},
+       }) {
+    CAPTURE(log);
+    CHECK(classify_exec_error(last_error_message(sample(log)), "") == kind);
+  }
+}
+
+TEST_CASE("classify_exec_error: the container's own missing files are not the program's") {
+  // A missing rootfs path in a mount, a missing cwd: dmc's failure, exit 125.
+  CHECK(classify_exec_error("exec failed: unable to start container process: error during "
+                            "container init: stat /x: no such file or directory", "") ==
+        ErrorKind::Internal);
+  CHECK(classify_exec_error("error stat'ing file `/nonexistent-src`: No such file or directory",
+                            "") == ErrorKind::Internal);
+  CHECK(classify_exec_error("chdir to cwd (\"/nope\") set in config.json failed: No such file "
+                            "or directory", "") == ErrorKind::Internal);
+  CHECK(classify_exec_error("", "") == ErrorKind::Internal);
+}

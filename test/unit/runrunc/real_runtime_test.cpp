@@ -21,6 +21,7 @@
 #include "common/uuid.hpp"
 #include "runrunc/hybrid.hpp"
 #include "runrunc/runtime.hpp"
+#include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 
 using namespace dmc;
@@ -257,14 +258,8 @@ struct RealContainer {
   ContainerGuard guard{runtime, id};
 };
 
-bool skipped_without_root(const std::string& name) {
-  if (::geteuid() == 0) return false;
-  MESSAGE("skipped: the real ", name, " test needs root");
-  return true;
-}
-
 void lifecycle(const std::string& name) {
-  if (skipped_without_root(name)) return;
+  DMC_SKIP_UNLESS_ROOT();
   RealContainer c(name);
   auto unknown = c.runtime.state(c.id);
   REQUIRE_FALSE(unknown);
@@ -294,7 +289,7 @@ void lifecycle(const std::string& name) {
 
 // run --detach: created and started in one call, then gone like any other.
 void run_detached(const std::string& name) {
-  if (skipped_without_root(name)) return;
+  DMC_SKIP_UNLESS_ROOT();
   RealContainer c(name);
   REQUIRE(c.runtime.run_detached(c.id, {.bundle = c.bundle, .pid_file = c.dir / "init.pid"}));
   c.made(c.dir / "init.pid");
@@ -327,10 +322,8 @@ TEST_CASE("real crun: the life of a container and its errors and nothing left be
 }
 
 TEST_CASE("the hybrid workaround hides cgroup.controllers from the child only") {
-  if (::geteuid() != 0 || !hybrid_controllers_visible()) {
-    MESSAGE("skipped: needs root on a hybrid cgroup host whose v2 mount lists controllers");
-    return;
-  }
+  DMC_SKIP_UNLESS_ROOT();
+  if (!hybrid_controllers_visible()) DMC_SKIP("not a hybrid host whose v2 mount lists controllers");
   std::string host_controllers = test::read_text(kControllers);
   auto hidden = run_child({.argv = {"/bin/cat", kControllers}, .pre_exec = hide_hybrid_controllers});
   REQUIRE(hidden);
@@ -346,10 +339,8 @@ TEST_CASE("the hybrid workaround hides cgroup.controllers from the child only") 
 }
 
 TEST_CASE("real crun without the workaround refuses this host as measured") {
-  if (::geteuid() != 0 || !hybrid_controllers_visible()) {
-    MESSAGE("skipped: needs root on a hybrid cgroup host whose v2 mount lists controllers");
-    return;
-  }
+  DMC_SKIP_UNLESS_ROOT();
+  if (!hybrid_controllers_visible()) DMC_SKIP("not a hybrid host whose v2 mount lists controllers");
   test::TempDir dir;
   auto config = detect_runtime("crun", dir / "state");
   REQUIRE(config);
