@@ -99,3 +99,31 @@ TEST_CASE("faults: two creates of one handle at once: exactly one wins and the o
     check_destroy_leaves_nothing(env, h);
   }
 }
+
+// Each step of a create leaves a mark on the machine: the kill comes the
+// moment it appears.
+TEST_CASE("faults: a create killed at each of its steps leaves a container that list shows or nothing") {
+  DmcEnv env;
+  auto depot_has = [&](const std::string& prefix) {
+    return !entries_named(env.depot(), prefix).empty();
+  };
+  const std::vector<std::pair<std::string, std::function<bool(const std::string&)>>> steps = {
+      {"a temporary dir", [&](const std::string& h) { return depot_has(".tmp-" + h); }},
+      {"its depot dir", [&](const std::string& h) { return path_exists(env.depot() + "/" + h); }},
+      {"its rootfs mount",
+       [&](const std::string& h) { return !mounts_under(env.depot() + "/" + h).empty(); }},
+      {"its cgroup", [&](const std::string& h) { return !cgroup_dirs("/dmc/" + h).empty(); }},
+      {"its runtime state",
+       [&](const std::string& h) { return path_exists(env.state_root() + "/" + h); }},
+      {"its init.pid",
+       [&](const std::string& h) { return path_exists(env.depot() + "/" + h + "/init.pid"); }},
+  };
+  for (const auto& [step, made] : steps) {
+    auto h = env.handle("step");
+    INFO("create killed once " << step << " exists");
+    auto killed = kill_when(env.dmc_argv({"create", "--handle", h}), [&] { return made(h); });
+    CHECK_MESSAGE(killed.stragglers.empty(), joined_lines(killed.stragglers));
+    auto state = check_seen_truthfully(env, h);
+    if (!state.empty()) check_destroy_leaves_nothing(env, h);
+  }
+}

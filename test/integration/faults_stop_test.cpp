@@ -95,6 +95,23 @@ TEST_CASE("faults: a stop --kill killed at any moment leaves a container that ru
   kill_stops(env, {"--kill"}, spread(span + span / 4, 8));
 }
 
+// The kill comes the moment the stop has frozen the cgroup to kill its
+// processes (if it freezes at all).
+TEST_CASE("faults: a stop killed while it holds the container frozen leaves it running and destroyable") {
+  DmcEnv env;
+  ThawAtExit thaw;
+  for (int round = 0; round < 2; ++round) {
+    auto h = container_with_stubborn_process(env);
+    thaw.handles.push_back(h);
+    INFO("round " << round);
+    auto killed = kill_when(env.dmc_argv({"stop", h, "--kill"}),
+                            [&] { return freezer_state(h) == "FROZEN\n"; });
+    CHECK_MESSAGE(killed.stragglers.empty(), joined_lines(killed.stragglers));
+    if (round == 0) check_runs_and_thawed(env, h);
+    check_destroy_leaves_nothing(env, h, {env.init_pid(h)});
+  }
+}
+
 // Exactly the state a stop leaves when it is killed between freezing the
 // cgroup and thawing it, made without racing one.
 TEST_CASE("faults: a container left frozen by a killed stop runs processes and destroys") {

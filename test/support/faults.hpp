@@ -96,21 +96,24 @@ struct Killed {
   std::vector<std::string> stragglers;
 };
 
-// Runs argv in a process group of its own, sends it SIGKILL after `delay` and
-// reaps it. Then, after `after_kill`, it waits (up to 10 s) until no process
-// of that group is left: the runtime calls and helpers a killed dmc had
-// started may still be at work, and a check made while they run would race
-// them. A process that left the group on purpose (a shim, in a session of
-// its own) is not waited for. The command's stdio is /dev/null unless
-// `stdin_fd` is given.
-inline Killed kill_after(const std::vector<std::string>& argv, Ms delay, int stdin_fd = -1,
-                         const std::function<void()>& after_kill = nullptr) {
+// Runs argv in a process group of its own, and sends it SIGKILL as soon as
+// `moment` holds (polled without pause; at once if the command ended first,
+// or after 10 s), and reaps it. Then, after `after_kill`, it waits (up to
+// 10 s) until no process of that group is left: the runtime calls and
+// helpers a killed dmc had started may still be at work, and a check made
+// while they run would race them. A process that left the group on purpose
+// (a shim, a container's init: each in a session of its own) is not waited
+// for. The command's stdio is /dev/null unless `stdin_fd` is given.
+inline Killed kill_when(const std::vector<std::string>& argv, const std::function<bool()>& moment,
+                        int stdin_fd = -1, const std::function<void()>& after_kill = nullptr) {
   auto child = spawn_child({.argv = argv,
                             .stdin_fd = stdin_fd,
                             .pre_exec = [] { return ::setpgid(0, 0) == 0 ? 0 : errno; }});
   REQUIRE_MESSAGE(child, child.error().message);
   const int group = child->pid();
-  std::this_thread::sleep_for(delay);
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (!moment() && process_alive(group) && std::chrono::steady_clock::now() < deadline) {
+  }
   ::kill(group, SIGKILL);  // a zombie already, when it finished first
   auto exit = child->wait();
   REQUIRE(exit);
@@ -125,6 +128,19 @@ inline Killed kill_after(const std::vector<std::string>& argv, Ms delay, int std
   eventually([&] { return in_group().empty(); });
   for (int pid : in_group()) killed.stragglers.push_back(describe_process(pid));
   return killed;
+}
+
+// kill_when, `delay` after the start.
+inline Killed kill_after(const std::vector<std::string>& argv, Ms delay, int stdin_fd = -1,
+                         const std::function<void()>& after_kill = nullptr) {
+  const auto at = std::chrono::steady_clock::now() + delay;
+  return kill_when(
+      argv,
+      [&] {
+        std::this_thread::sleep_until(at);
+        return true;
+      },
+      stdin_fd, after_kill);
 }
 
 // A command started in the background (to race another), its stdout and
