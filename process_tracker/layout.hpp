@@ -66,8 +66,9 @@ inline constexpr std::string_view kStderrState = "stderr.state";
 inline constexpr std::string_view kDelivered = "delivered";
 inline constexpr std::string_view kNewPrefix = ".new-";
 
-// Delivered records kept per container; older ones are pruned when a shim
-// exits (`dmc run --help` says so).
+// Delivered records kept per container; older ones are pruned whenever a
+// record becomes delivered (by its shim as it exits, or by an attach that
+// read the status from disk). `dmc run --help` says so.
 inline constexpr size_t kKeptDelivered = 100;
 
 // Stands in the runtime argv given to the shim for the console socket path,

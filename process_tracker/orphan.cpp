@@ -97,8 +97,10 @@ Result<int> attach_orphan(const std::string& dir, const std::string& id, const A
     return make_error(ErrorKind::ProcessLost,
                       "process {} lost: its shim died while it ran; its exit status is unknown", id);
   }
-  if (!path_exists(at(dir, names::kDelivered))) {
-    (void)atomic_write_file(at(dir, names::kDelivered), "");
+  // Its status was read: delivered (the first time, older records go).
+  if (!path_exists(at(dir, names::kDelivered)) &&
+      atomic_write_file(at(dir, names::kDelivered), "")) {
+    prune_records(parent_dir(dir), names::kKeptDelivered);
   }
   return *status;
 }

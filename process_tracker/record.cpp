@@ -38,22 +38,34 @@ std::string_view word(std::string_view text, int n) {
   }
 }
 
+// After "pid (comm)" of /proc/<pid>/stat: field 3 (the state) is word 0,
+// so field 22 (the start time) is word 19.
+struct Stat {
+  char state = 0;
+  std::optional<uint64_t> start;
+};
+
+Stat read_stat(int pid) {
+  auto stat = read_file(fmt::format("/proc/{}/stat", pid));
+  if (!stat) return {};
+  auto close = stat->rfind(')');  // the command may hold spaces and parens
+  if (close == std::string::npos) return {};
+  std::string_view fields = std::string_view(*stat).substr(close + 1);
+  std::string_view state = word(fields, 0);
+  return {state.empty() ? '\0' : state[0], number(word(fields, 19))};
+}
+
 }  // namespace
 
-std::optional<uint64_t> start_time(int pid) {
-  auto stat = read_file(fmt::format("/proc/{}/stat", pid));
-  if (!stat) return std::nullopt;
-  auto close = stat->rfind(')');  // the command may hold spaces and parens
-  if (close == std::string::npos) return std::nullopt;
-  // After "pid (comm)": field 3 is word 0, so field 22 is word 19.
-  return number(word(std::string_view(*stat).substr(close + 1), 19));
-}
+std::optional<uint64_t> start_time(int pid) { return read_stat(pid).start; }
 
 UniqueFd proven_pidfd(int pid, uint64_t start) {
   if (pid <= 0) return {};
   UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
+  if (!pidfd) return {};
   // Taken first: if the start time matches now, the pidfd is that process.
-  if (!pidfd || start_time(pid) != start) return {};
+  Stat stat = read_stat(pid);
+  if (stat.start != start || stat.state == 'Z' || stat.state == 'X') return {};  // a zombie has ended
   return pidfd;
 }
 
@@ -112,29 +124,38 @@ void remove_unowned(const std::string& dir) {
 
 }  // namespace
 
+// The names in dir but "." and "..".
+std::vector<std::string> names_in(const std::string& dir) {
+  std::vector<std::string> out;
+  DIR* d = ::opendir(dir.c_str());
+  if (!d) return out;
+  while (dirent* e = ::readdir(d)) {
+    std::string name = e->d_name;
+    if (name != "." && name != "..") out.push_back(std::move(name));
+  }
+  ::closedir(d);
+  return out;
+}
+
+// One readdir when there are few records; a stat each beyond that.
 void prune_records(const std::string& processes_dir, size_t keep) {
-  DIR* d = ::opendir(processes_dir.c_str());
-  if (!d) return;
+  const auto entries = names_in(processes_dir);
+  if (entries.size() <= keep) return;
   std::vector<std::pair<int64_t, std::string>> delivered;
-  std::vector<std::string> leftovers;
   struct timespec now {};
   ::clock_gettime(CLOCK_REALTIME, &now);
   const int64_t now_ns = static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
-  while (dirent* e = ::readdir(d)) {
-    std::string name = e->d_name;
+  for (const auto& name : entries) {
     std::string dir = fmt::format("{}/{}", processes_dir, name);
     struct stat st;
     if (name.starts_with(names::kNewPrefix)) {
       if (::stat(dir.c_str(), &st) == 0 && now_ns - mtime_ns(st) > kLeftoverAgeNs) {
-        leftovers.push_back(dir);
+        remove_unowned(dir);
       }
-    } else if (!name.starts_with(".") &&
-               ::stat(fmt::format("{}/{}", dir, names::kDelivered).c_str(), &st) == 0) {
+    } else if (::stat(fmt::format("{}/{}", dir, names::kDelivered).c_str(), &st) == 0) {
       delivered.emplace_back(mtime_ns(st), dir);
     }
   }
-  ::closedir(d);
-  for (const auto& dir : leftovers) remove_unowned(dir);
   if (delivered.size() <= keep) return;
   std::sort(delivered.begin(), delivered.end());
   for (size_t i = 0; i < delivered.size() - keep; ++i) remove_unowned(delivered[i].second);

@@ -146,8 +146,8 @@ TEST_CASE("a shim killed after its process exited: attach delivers the spool, th
         std::string::npos);
 }
 
-TEST_CASE("a shim killed while its process runs: ps says lost, attach fails plainly, "
-          "signal still reaches the process, destroy cleans up") {
+TEST_CASE("a shim killed while its process runs: ps says lost and attach fails plainly "
+          "but signal still reaches the process and destroy cleans up") {
   DmcEnv env;
   auto h = env.create();
   REQUIRE(env.dmc({"run", h, "--detach", "--id", "orphan", "--", "/bin/sh", "-c",
@@ -262,7 +262,7 @@ TEST_CASE("a dmc run --detach killed at any early moment leaves a record that te
   CHECK(env.dmc({"destroy", h}).code == 0);
 }
 
-TEST_CASE("delivered records are pruned beyond 100; an undelivered one stays") {
+TEST_CASE("delivered records are pruned beyond 100 and an undelivered one stays") {
   DmcEnv env;
   auto h = env.create();
   REQUIRE(env.dmc({"run", h, "--detach", "--id", "unread", "--", "/bin/echo", "keep me"}).code == 0);
