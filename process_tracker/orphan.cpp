@@ -88,8 +88,12 @@ bool process_running(const std::string& dir) {
 }
 
 Result<int> attach_orphan(const std::string& dir, const std::string& id, const AttachIo& io) {
+  // One attach at a time takes the spool; a record that became someone's
+  // again (a new run of its id) is not ours to read.
   UniqueFd lock = open_lock(dir, false);
-  if (lock) ::flock(lock.get(), LOCK_EX);  // one attach at a time takes the spool
+  if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) < 0) {
+    return make_error(ErrorKind::Unavailable, "process {}: its record is busy", id);
+  }
   DMC_CHECK(deliver_spool(dir, names::kStdoutSpool, names::kStdoutState, io.stdout_fd));
   DMC_CHECK(deliver_spool(dir, names::kStderrSpool, names::kStderrState, io.stderr_fd));
   DMC_TRY(status, read_exit_status(dir));

@@ -11,7 +11,8 @@
 namespace dmc::process_tracker {
 
 // Writes the undelivered spooled output into io's fds, then: the exit
-// status, or ProcessLost.
+// status, or ProcessLost. Unavailable while another attach (or a new
+// owner) holds the record.
 Result<int> attach_orphan(const std::string& dir, const std::string& id, const AttachIo& io);
 Result<void> signal_orphan(const std::string& dir, const std::string& id, int signal);
 

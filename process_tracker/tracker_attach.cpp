@@ -151,7 +151,10 @@ Result<int> Tracker::attach(const std::string& processes_dir, const std::string&
       if (status) return *status;
     }
     // The shim is gone (done, or dead): the record tells the rest.
-    if (!owned(dir)) return attach_orphan(dir, id, io);
+    if (!owned(dir)) {
+      auto status = attach_orphan(dir, id, io);
+      if (status || status.error().kind != ErrorKind::Unavailable) return status;
+    }
     if (tries == kBusyTries) {
       return make_error(ErrorKind::Unavailable, "process {}: its shim does not answer", id);
     }
