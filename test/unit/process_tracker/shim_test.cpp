@@ -25,6 +25,7 @@
 #include "io_helpers.hpp"
 #include "process_tracker/layout.hpp"
 #include "process_tracker/protocol.hpp"
+#include "process_tracker/record.hpp"
 #include "process_tracker/tracker.hpp"
 #include "support/machine.hpp"
 #include "support/temp_dir.hpp"
@@ -653,4 +654,18 @@ TEST_CASE("attach and signal name an unknown process") {
   auto signalled = env.tracker.signal(env.processes, "nope", SIGTERM);
   REQUIRE_FALSE(signalled);
   CHECK(signalled.error().kind == ErrorKind::ProcessNotFound);
+}
+
+TEST_CASE("a shim holds its record's lock for its whole life, and the kernel lets go at its death") {
+  Env env;
+  const std::string id = env.start({"/bin/sleep", "1000"});
+  CHECK(process_tracker::owned(env.dir(id)));
+  const int shim = env.shim_pid(id);
+  REQUIRE(::kill(shim, SIGKILL) == 0);
+  REQUIRE(eventually([&] { return !process_alive(shim); }));
+  CHECK_FALSE(process_tracker::owned(env.dir(id)));
+  // The shim.pid claim proves itself no more: a stop finds nothing to end.
+  REQUIRE(env.tracker.stop_shims(env.processes));
+  REQUIRE(env.tracker.signal(env.processes, id, SIGKILL));  // the process, by its proven pid
+  CHECK(eventually([&] { return !process_alive(env.pid(id)); }));
 }
