@@ -13,9 +13,11 @@
 //   shim.sock         the shim's SOCK_SEQPACKET socket; clients attach here
 //   console.sock      tty only: where the runtime sends the pty master
 //   pid               the process's host pid, written by the runtime
-//   pid.start         the process's start time, written by the shim once it
-//                     knows the pid; a pid is signalled without the shim only
-//                     when a pidfd of it shows this start time
+//   pid.start         the process's start time, written by the shim just
+//                     after it reported the start; a pid is signalled without
+//                     the shim only when a pidfd of it shows this start time
+//                     (a shim killed before writing it leaves a process that
+//                     is reported lost and not signalled)
 //   stdout.spool      output not yet delivered to any client, per stream:
 //   stderr.spool      stream byte b at file offset b - base
 //   stdout.state      "<base> <delivered>\n" (two 20-digit numbers): the

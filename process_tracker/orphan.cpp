@@ -111,6 +111,10 @@ Result<int> attach_orphan(const std::string& dir, const std::string& id, const A
 
 Result<void> signal_orphan(const std::string& dir, const std::string& id, int signal) {
   UniqueFd pidfd = process_pidfd(dir);
+  if (!pidfd && !path_exists(at(dir, names::kPidStart)) && process_running(dir)) {
+    // Its shim died before it recorded what proves the pid.
+    return make_error(ErrorKind::ProcessLost, "process {} lost: its pid cannot be proven", id);
+  }
   if (!pidfd) return make_error(ErrorKind::Invalid, "process {} has already exited", id);
   if (::syscall(SYS_pidfd_send_signal, pidfd.get(), signal, nullptr, 0) < 0) {
     return sys_error(fmt::format("signal process {}", id));

@@ -122,8 +122,6 @@ void remove_unowned(const std::string& dir) {
   if (!owned(dir)) (void)remove_tree(dir);
 }
 
-}  // namespace
-
 // The names in dir but "." and "..".
 std::vector<std::string> names_in(const std::string& dir) {
   std::vector<std::string> out;
@@ -137,22 +135,34 @@ std::vector<std::string> names_in(const std::string& dir) {
   return out;
 }
 
-// One readdir when there are few records; a stat each beyond that.
-void prune_records(const std::string& processes_dir, size_t keep) {
-  const auto entries = names_in(processes_dir);
-  if (entries.size() <= keep) return;
-  std::vector<std::pair<int64_t, std::string>> delivered;
+// Records whose making was cut short, once they are old enough.
+void remove_leftovers(const std::string& processes_dir, const std::vector<std::string>& entries) {
   struct timespec now {};
   ::clock_gettime(CLOCK_REALTIME, &now);
   const int64_t now_ns = static_cast<int64_t>(now.tv_sec) * 1'000'000'000 + now.tv_nsec;
   for (const auto& name : entries) {
+    if (!name.starts_with(names::kNewPrefix)) continue;
     std::string dir = fmt::format("{}/{}", processes_dir, name);
     struct stat st;
-    if (name.starts_with(names::kNewPrefix)) {
-      if (::stat(dir.c_str(), &st) == 0 && now_ns - mtime_ns(st) > kLeftoverAgeNs) {
-        remove_unowned(dir);
-      }
-    } else if (::stat(fmt::format("{}/{}", dir, names::kDelivered).c_str(), &st) == 0) {
+    if (::stat(dir.c_str(), &st) == 0 && now_ns - mtime_ns(st) > kLeftoverAgeNs) {
+      remove_unowned(dir);
+    }
+  }
+}
+
+}  // namespace
+
+// One readdir when there are few records; a stat each beyond that.
+void prune_records(const std::string& processes_dir, size_t keep) {
+  const auto entries = names_in(processes_dir);
+  remove_leftovers(processes_dir, entries);
+  if (entries.size() <= keep) return;
+  std::vector<std::pair<int64_t, std::string>> delivered;
+  for (const auto& name : entries) {
+    if (name.starts_with(".")) continue;
+    std::string dir = fmt::format("{}/{}", processes_dir, name);
+    struct stat st;
+    if (::stat(fmt::format("{}/{}", dir, names::kDelivered).c_str(), &st) == 0) {
       delivered.emplace_back(mtime_ns(st), dir);
     }
   }

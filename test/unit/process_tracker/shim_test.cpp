@@ -660,6 +660,8 @@ TEST_CASE("a shim holds its record's lock for its whole life, and the kernel let
   Env env;
   const std::string id = env.start({"/bin/sleep", "1000"});
   CHECK(process_tracker::owned(env.dir(id)));
+  // What proves the pid is written just after start returns.
+  REQUIRE(eventually([&] { return exists(env.file(id, names::kPidStart)); }));
   const int shim = env.shim_pid(id);
   REQUIRE(::kill(shim, SIGKILL) == 0);
   REQUIRE(eventually([&] { return !process_alive(shim); }));
