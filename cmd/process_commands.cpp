@@ -90,7 +90,9 @@ cxxopts::Options run_options() {
                      "with the process's status (128+N if killed by signal N). The process "
                      "keeps running if dmc is killed: 'dmc attach' gets the rest. Errors of dmc "
                      "itself exit 125, a program that does not exist 127, one that cannot run 126, "
-                     "a wrong command line 2.");
+                     "a wrong command line 2. A finished process stays listed by 'dmc ps' until "
+                     "its output and exit status were delivered; of those, the newest 100 per "
+                     "container are kept.");
   o.custom_help("HANDLE [OPTIONS] [--] PATH [ARGS...]");
   o.add_options()
     ("id", "the process id (default: a new UUID)", cxxopts::value<std::string>(), "ID")

@@ -5,6 +5,8 @@
 
 #include <algorithm>
 
+#include "process_tracker/record.hpp"
+
 namespace dmc::process_tracker {
 namespace {
 
@@ -16,10 +18,12 @@ constexpr size_t kMaxSplice = 1 << 20;
 }  // namespace
 
 bool OutputStream::wants_input() const {
-  return source_open() && end_ - oldest_needed() < cap_;
+  return source_open() && held_.empty() && (exited_ || end_ - oldest_needed() < cap_);
 }
 
 Result<void> OutputStream::pump(char* buffer, size_t size) {
+  if (exited_) return drain(buffer, size);
+  if (!held_.empty()) return {};
   uint64_t room = cap_ - std::min(cap_, end_ - oldest_needed());
   if (splice_through(std::min<uint64_t>(kMaxSplice, std::max<uint64_t>(room, 1)))) return {};
   ssize_t n = ::read(source_.get(), buffer, std::min<uint64_t>(size, std::max<uint64_t>(room, 1)));
@@ -33,14 +37,24 @@ Result<void> OutputStream::pump(char* buffer, size_t size) {
 }
 
 Result<void> OutputStream::drain(char* buffer, size_t size) {
-  while (source_open()) {
+  exited_ = true;
+  while (source_open() && held_.empty()) {
     ssize_t n = ::read(source_.get(), buffer, size);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) break;  // empty now (EAGAIN), EOF or EIO
+    if (n <= 0) {  // empty now (EAGAIN), EOF or EIO
+      source_.reset();
+      break;
+    }
     deliver(buffer, static_cast<size_t>(n));
   }
-  source_.reset();
   return {};
+}
+
+void OutputStream::retry(char* buffer, size_t size) {
+  if (held_.empty()) return;
+  size_t n = write_spool(held_.data(), held_.size());
+  held_.erase(0, n);
+  if (held_.empty() && exited_) (void)drain(buffer, size);
 }
 
 // The fast way, when it applies: one subscriber, caught up, nothing spooled.
@@ -63,7 +77,7 @@ bool OutputStream::splice_through(size_t size) {
   }
   end_ += *n;
   advance(s, *n);
-  base_ = end_;
+  restart_at(end_);
   return true;
 }
 
@@ -87,30 +101,44 @@ void OutputStream::deliver(const char* data, size_t size) {
   }
   end_ = start + size;
   if (everyone_took_all && !subscribers_.empty()) {
-    base_ = end_;
+    restart_at(end_);
     return;
   }
-  if (auto spooled = spool(data, size); !spooled) {
-    // The disk is full or gone: nothing can keep these bytes any more, and
-    // nobody may be sent a part of the spool that was never written.
-    base_ = delivered_ = end_;
-    for (auto& s : subscribers_) s.cursor = end_;
-  }
+  spool(data, size);
   trim();
 }
 
-Result<void> OutputStream::spool(const char* data, size_t size) {
-  const char* p = data;
-  off_t offset = static_cast<off_t>(end_ - size - base_);
-  while (size > 0) {
-    ssize_t n = ::pwrite(spool_.get(), p, size, offset);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_error("write spool");
-    p += n;
-    offset += n;
-    size -= static_cast<size_t>(n);
+// [end_ - size, end_) to the spool after what it holds; what does not fit
+// (the disk is full) is held, and the process with it.
+void OutputStream::spool(const char* data, size_t size) {
+  if (held_.empty()) {
+    size_t n = write_spool(data, size);
+    data += n;
+    size -= n;
   }
-  return {};
+  held_.append(data, size);
+}
+
+// Bytes written at spooled_, up to the first error.
+size_t OutputStream::write_spool(const char* data, size_t size) {
+  if (spooled_ == base_) record();  // say where the spool starts before it does
+  size_t done = 0;
+  while (done < size) {
+    ssize_t n = ::pwrite(spool_.get(), data + done, size - done,
+                         static_cast<off_t>(spooled_ - base_));
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) break;
+    done += static_cast<size_t>(n);
+    spooled_ += static_cast<uint64_t>(n);
+  }
+  return done;
+}
+
+// "<base> <delivered>\n", fixed width, in place: one pwrite, never torn.
+void OutputStream::record() const {
+  if (!state_) return;
+  auto line = state_line({base_, delivered_});
+  (void)!::pwrite(state_.get(), line.data(), line.size(), 0);
 }
 
 void OutputStream::advance(Subscriber& s, size_t n) {
@@ -125,17 +153,24 @@ uint64_t OutputStream::oldest_needed() const {
   return oldest;
 }
 
+// The spool is empty and starts again at `offset`.
+void OutputStream::restart_at(uint64_t offset) {
+  if (spooled_ != base_) (void)!::ftruncate(spool_.get(), 0);
+  held_.erase(0, std::min<uint64_t>(held_.size(), offset - spooled_));
+  base_ = spooled_ = offset;
+  punched_ = 0;
+}
+
 // Gives back the spool space that nobody needs any more.
 void OutputStream::trim() {
   uint64_t oldest = oldest_needed();
-  if (oldest == end_) {
-    if (base_ != end_) (void)!::ftruncate(spool_.get(), 0);
-    base_ = end_;
-    punched_ = 0;
+  if (oldest >= spooled_) {  // nothing still needed is in the file
+    restart_at(oldest);
     return;
   }
   uint64_t dead = oldest - base_;
   if (dead - punched_ >= kPunchStep) {
+    record();  // nobody may be sent the hole
     (void)::fallocate(spool_.get(), FALLOC_FL_PUNCH_HOLE | FALLOC_FL_KEEP_SIZE, 0,
                       static_cast<off_t>(dead));
     punched_ = dead;
@@ -178,10 +213,9 @@ void OutputStream::pending_polls(std::vector<std::pair<ClientId, int>>& out) con
 bool OutputStream::flush(ClientId id, char* scratch, size_t size) {
   Subscriber* s = find(id);
   if (!s) return false;
+  const uint64_t before = delivered_;
   while (s->cursor < end_) {
-    off_t offset = static_cast<off_t>(s->cursor - base_);
-    auto n = s->end.write_from(spool_.get(), &offset, std::min<uint64_t>(end_ - s->cursor, kMaxFlush),
-                               scratch, size);
+    auto n = send(*s, scratch, size);
     if (!n) {
       unsubscribe(id);
       return false;
@@ -189,8 +223,20 @@ bool OutputStream::flush(ClientId id, char* scratch, size_t size) {
     if (*n == 0) break;
     advance(*s, *n);
   }
+  if (delivered_ != before) record();
   trim();
+  retry(scratch, size);  // what was sent may have freed the disk
   return true;
+}
+
+// From the spool, or from memory for what is held.
+Result<size_t> OutputStream::send(Subscriber& s, char* scratch, size_t size) {
+  if (s.cursor >= spooled_) {
+    return s.end.write(held_.data() + (s.cursor - spooled_), end_ - s.cursor);
+  }
+  off_t offset = static_cast<off_t>(s.cursor - base_);
+  return s.end.write_from(spool_.get(), &offset, std::min<uint64_t>(spooled_ - s.cursor, kMaxFlush),
+                          scratch, size);
 }
 
 }  // namespace dmc::process_tracker

@@ -6,13 +6,22 @@
 // nobody received yet, live in the spool file, which holds [base_, end_).
 // When every subscriber is caught up the bytes go straight from the process
 // to the clients and never touch the spool; to a single one, they are
-// spliced from the process's pipe without passing through the shim at all. While the spool holds `cap`
-// bytes that someone still needs, the stream stops reading the process: it
-// is held back, never dropped.
+// spliced from the process's pipe without passing through the shim at all.
+// While the spool holds `cap` bytes that someone still needs, the stream
+// stops reading the process: it is held back, never dropped.
+//
+// The spool file holds byte b at file offset b - base_, up to spooled_.
+// When a write to it fails (the disk is full), the bytes that did not fit
+// are held in memory ([spooled_, end_): at most one read) and the process is
+// held back as at the cap, until retry() writes them (space came back) or a
+// client takes them from memory. The state file (layout.hpp) records base_
+// and delivered_, so that what no client received can be found without the
+// shim.
 #pragma once
 
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "common/result.hpp"
@@ -25,19 +34,27 @@ using ClientId = uint64_t;
 
 class OutputStream {
  public:
-  OutputStream(UniqueFd spool, uint64_t cap) : spool_(std::move(spool)), cap_(cap) {}
+  // `state`, if valid, gets the record of layout.hpp's *.state files.
+  OutputStream(UniqueFd spool, uint64_t cap, UniqueFd state = {})
+      : spool_(std::move(spool)), state_(std::move(state)), cap_(cap) {}
 
   void set_source(UniqueFd source) { source_ = std::move(source); }
   [[nodiscard]] int source() const { return source_.get(); }
   [[nodiscard]] bool source_open() const { return source_.valid(); }
-  // The source is worth polling: open, and the spool is under its cap.
+  // The source is worth polling: open, nothing held, and the spool is under
+  // its cap (the cap no longer applies once the process exited).
   [[nodiscard]] bool wants_input() const;
   // One read from the source, delivered and/or spooled; closes the source
   // at EOF. `buffer` is scratch space.
   Result<void> pump(char* buffer, size_t size);
   // After the process exited: everything it wrote is in the pipe now; read
-  // until the pipe is empty, then close the source.
+  // until the pipe is empty, then close the source. While bytes are held
+  // (the disk is full) it stops, and retry() carries on.
   Result<void> drain(char* buffer, size_t size);
+  // Bytes that could not be spooled are waiting in memory.
+  [[nodiscard]] bool holding() const { return !held_.empty(); }
+  // Tries again to spool what is held (space may have come back).
+  void retry(char* buffer, size_t size);
 
   // The subscriber starts at the first byte no client has received.
   void subscribe(ClientId id, ClientEnd end);
@@ -68,17 +85,25 @@ class OutputStream {
   uint64_t oldest_needed() const;
   bool splice_through(size_t size);
   void deliver(const char* data, size_t size);
-  Result<void> spool(const char* data, size_t size);
+  void spool(const char* data, size_t size);
+  size_t write_spool(const char* data, size_t size);
+  Result<size_t> send(Subscriber& s, char* scratch, size_t size);
   void advance(Subscriber& s, size_t n);
+  void restart_at(uint64_t offset);
   void trim();
+  void record() const;
 
   UniqueFd source_;
   UniqueFd spool_;
+  UniqueFd state_;
   uint64_t cap_;
-  uint64_t base_ = 0;
+  uint64_t base_ = 0;     // the byte at spool offset 0
+  uint64_t spooled_ = 0;  // the spool holds [base_, spooled_)
   uint64_t end_ = 0;
   uint64_t delivered_ = 0;
   uint64_t punched_ = 0;  // spool bytes from offset 0 given back to the disk
+  std::string held_;      // [spooled_, end_): read, but the spool had no room
+  bool exited_ = false;   // the process ended: drain, the cap is gone
   std::vector<Subscriber> subscribers_;
 };
 

@@ -1,16 +1,19 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <sys/prctl.h>
+#include <sys/file.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdlib>
 
 #include "common/child.hpp"
 #include "common/fs.hpp"
 #include "process_tracker/layout.hpp"
+#include "process_tracker/record.hpp"
 #include "process_tracker/shim_impl.hpp"
 
 namespace dmc::process_tracker {
@@ -18,6 +21,19 @@ namespace {
 
 std::string at(const std::string& dir, std::string_view name) {
   return fmt::format("{}/{}", dir, name);
+}
+
+// Holds the record's lock for the shim's life: the one handed over by the
+// caller, else taken here.
+Result<UniqueFd> hold_lock(const ShimOptions& options) {
+  if (options.lock_fd >= 0) {
+    if (::fcntl(options.lock_fd, F_SETFD, FD_CLOEXEC) < 0) return sys_error("lock fd");
+    return UniqueFd(options.lock_fd);
+  }
+  UniqueFd lock = open_lock(options.dir, true);
+  if (!lock) return sys_error("open lock");
+  if (::flock(lock.get(), LOCK_EX | LOCK_NB) < 0) return sys_error("lock record");
+  return lock;
 }
 
 Result<UniqueFd> open_spool(int dir_fd, std::string_view name) {
@@ -44,16 +60,21 @@ Result<void> Shim::open_files() {
   log_fd_.reset(::openat(fd, "shim.log", O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600));
   logger_ = Logger("dmc-shim", LogLevel::Info, log_fd_.get());
   DMC_TRY(out, open_spool(fd, names::kStdoutSpool));
-  streams_.push_back(std::make_unique<OutputStream>(std::move(out), options_.spool_cap));
+  DMC_TRY(out_state, open_spool(fd, names::kStdoutState));
+  streams_.push_back(
+      std::make_unique<OutputStream>(std::move(out), options_.spool_cap, std::move(out_state)));
   if (options_.tty) return {};
   DMC_TRY(err, open_spool(fd, names::kStderrSpool));
-  streams_.push_back(std::make_unique<OutputStream>(std::move(err), options_.spool_cap));
+  DMC_TRY(err_state, open_spool(fd, names::kStderrState));
+  streams_.push_back(
+      std::make_unique<OutputStream>(std::move(err), options_.spool_cap, std::move(err_state)));
   return {};
 }
 
 // What the tracker and clients find us by: done while the runtime works.
 Result<void> Shim::open_doors() {
-  DMC_CHECK(atomic_write_file(at(options_.dir, names::kShimPid), fmt::format("{}\n", ::getpid())));
+  auto claim = fmt::format("{} {}\n", ::getpid(), start_time(::getpid()).value_or(0));
+  DMC_CHECK(atomic_write_file(at(options_.dir, names::kShimPid), claim));
   DMC_TRY(listener, protocol::listen_in(dir_fd_.get(), names::kShimSocket));
   listener_ = std::move(listener);
   return {};
@@ -167,6 +188,8 @@ Result<void> Shim::launch() {
 
 Result<void> Shim::start() {
   auto started = [&]() -> Result<void> {
+    DMC_TRY(lock, hold_lock(options_));
+    lock_ = std::move(lock);
     DMC_CHECK(launch());
     // The runtime takes most of a start: the rest of ours is done meanwhile.
     auto doors = open_doors();
@@ -189,14 +212,39 @@ Result<void> Shim::start() {
   auto early = reaped_.find(process_pid_);
   if (early != reaped_.end()) on_exit(early->second);
   report_ready(fmt::format("ok {}\n", process_pid_));
+  record_start_time();
   return {};
 }
 
+// What proves the pid once we are gone; off the caller's path. A process
+// already reaped needs none: its status is on disk.
+void Shim::record_start_time() {
+  if (exit_code_) return;
+  auto start = start_time(process_pid_);
+  if (!start) return;
+  auto written = atomic_write_file(at(options_.dir, names::kPidStart), fmt::format("{}\n", *start));
+  if (!written) logger_.error("pid-start.write", written.error());
+}
+
+// A spool still holding undelivered output (we were told to go) stays,
+// with its state, for a later attach.
 void Shim::clean_up() {
   if (!dir_fd_) return;
-  for (auto name : {names::kShimSocket, names::kConsoleSocket, names::kStdoutSpool,
-                    names::kStderrSpool}) {
-    ::unlinkat(dir_fd_.get(), std::string(name).c_str(), 0);
+  auto remove = [&](std::string_view name) { ::unlinkat(dir_fd_.get(), std::string(name).c_str(), 0); };
+  remove(names::kShimSocket);
+  remove(names::kConsoleSocket);
+  const std::string_view spools[] = {names::kStdoutSpool, names::kStderrSpool};
+  const std::string_view states[] = {names::kStdoutState, names::kStderrState};
+  for (size_t i = 0; i < 2; ++i) {
+    if (i < streams_.size() && !streams_[i]->all_delivered()) continue;
+    remove(spools[i]);
+    remove(states[i]);
+  }
+  bool all_delivered = std::all_of(streams_.begin(), streams_.end(),
+                                   [](const auto& s) { return s->all_delivered(); });
+  if (exit_sent_ && exit_written_ && all_delivered) {
+    (void)atomic_write_file(at(options_.dir, names::kDelivered), "");
+    prune_records(parent_dir(options_.dir), names::kKeptDelivered);
   }
 }
 

@@ -18,10 +18,14 @@ struct ShimOptions {
   uint64_t spool_cap = kDefaultSpoolCap;
   bool tty = false;
   int ready_fd = -1;  // gets "ok <pid>\n" or "fail <wait status>\n", then EOF
+  // An fd whose open file description holds the record's lock (layout.hpp)
+  // on the caller's behalf: the shim keeps it for its whole life. -1: the
+  // shim takes the lock itself.
+  int lock_fd = -1;
   std::vector<std::string> runtime_argv;
 };
 
-// dmc-shim --dir DIR [--spool-cap BYTES] [--tty] [--ready-fd N] -- RUNTIME ARGV...
+// dmc-shim --dir DIR [--spool-cap BYTES] [--tty] [--ready-fd N] [--lock-fd N] -- RUNTIME ARGV...
 Result<ShimOptions> parse_shim_args(const std::vector<std::string>& args);
 std::vector<std::string> shim_args(const ShimOptions& options);
 

@@ -31,15 +31,15 @@ Result<ShimOptions> parse_shim_args(const std::vector<std::string>& args) {
     } else if (a == "--dir") {
       DMC_TRY(v, value(a));
       o.dir = v;
-    } else if (a == "--spool-cap" || a == "--ready-fd") {
+    } else if (a == "--spool-cap" || a == "--ready-fd" || a == "--lock-fd") {
       DMC_TRY(v, value(a));
       DMC_TRY(n, number(a, v));
       if (a == "--spool-cap") {
         o.spool_cap = n;
       } else if (n > static_cast<uint64_t>(INT_MAX)) {
-        return make_error(ErrorKind::Invalid, "--ready-fd: not a file descriptor: '{}'", v);
+        return make_error(ErrorKind::Invalid, "{}: not a file descriptor: '{}'", a, v);
       } else {
-        o.ready_fd = static_cast<int>(n);
+        (a == "--ready-fd" ? o.ready_fd : o.lock_fd) = static_cast<int>(n);
       }
     } else {
       return make_error(ErrorKind::Invalid, "unknown argument '{}'", a);
@@ -58,6 +58,10 @@ std::vector<std::string> shim_args(const ShimOptions& o) {
   if (o.ready_fd >= 0) {
     args.push_back("--ready-fd");
     args.push_back(std::to_string(o.ready_fd));
+  }
+  if (o.lock_fd >= 0) {
+    args.push_back("--lock-fd");
+    args.push_back(std::to_string(o.lock_fd));
   }
   args.push_back("--");
   args.insert(args.end(), o.runtime_argv.begin(), o.runtime_argv.end());

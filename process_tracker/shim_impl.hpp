@@ -47,11 +47,15 @@ class Shim {
   Result<void> wait_for_runtime();
   Result<void> take_console();
   void report_ready(const std::string& line);
+  void record_start_time();
   std::vector<std::string> runtime_argv() const;
 
   // events
   void reap();
   void on_exit(int status);
+  void write_exit_status();
+  void retry_disk();
+  [[nodiscard]] int poll_timeout() const;
   void accept_clients();
   void on_control(ShimClient& client);
   void attach(ShimClient& client, protocol::Message m, std::vector<UniqueFd> fds);
@@ -67,6 +71,7 @@ class Shim {
 
   ShimOptions options_;
   Logger logger_;
+  UniqueFd lock_;  // the record's lock (layout.hpp), held until we exit
   UniqueFd dir_fd_;
   UniqueFd log_fd_;
   UniqueFd signal_fd_;
@@ -83,6 +88,8 @@ class Shim {
   pid_t process_pid_ = -1;
   std::map<pid_t, int> reaped_;
   std::optional<int> exit_code_;
+  bool exit_written_ = false;  // exit_status is on disk
+  bool exit_sent_ = false;     // a client got the exit status
   bool terminate_ = false;
 
   enum class Slot { Signal, Listener, Source, Sink, Control, ClientStdin, ProcessStdin };

@@ -17,6 +17,8 @@ namespace dmc::process_tracker {
 namespace {
 
 constexpr char kEndOfTransmission = 0x04;  // a tty's EOF character (^D)
+// While the disk is full, how often the shim tries again to write.
+constexpr int kDiskRetryMs = 1000;
 
 }  // namespace
 
@@ -36,12 +38,32 @@ void Shim::reap() {
 
 void Shim::on_exit(int status) {
   exit_code_ = decode_wait_status(status).code;
-  auto written = atomic_write_file(fmt::format("{}/{}", options_.dir, names::kExitStatus),
-                                   fmt::format("{}\n", *exit_code_));
-  if (!written) logger_.error("exit-status.write", written.error());
+  write_exit_status();
   // Everything the process wrote is in its pipes now.
   for (auto& s : streams_) (void)s->drain(buffer_.data(), buffer_.size());
   close_process_stdin();
+}
+
+// Until it is on disk (the disk may be full), tried again every second: the
+// shim does not exit without it.
+void Shim::write_exit_status() {
+  auto written = atomic_write_file(fmt::format("{}/{}", options_.dir, names::kExitStatus),
+                                   fmt::format("{}\n", *exit_code_));
+  if (!written && !exit_written_) logger_.error("exit-status.write", written.error());
+  exit_written_ = written.has_value();
+}
+
+// What a full disk kept from being written: held output, the exit status.
+void Shim::retry_disk() {
+  for (auto& s : streams_) s->retry(buffer_.data(), buffer_.size());
+  if (exit_code_ && !exit_written_) write_exit_status();
+}
+
+int Shim::poll_timeout() const {
+  bool waiting = (exit_code_ && !exit_written_) ||
+                 std::any_of(streams_.begin(), streams_.end(),
+                             [](const auto& s) { return s->holding(); });
+  return waiting ? kDiskRetryMs : -1;
 }
 
 void Shim::accept_clients() {
@@ -149,7 +171,9 @@ void Shim::finish_clients() {
   for (ClientId id : finished) {
     auto it = std::find_if(clients_.begin(), clients_.end(),
                            [&](const auto& c) { return c->id == id; });
-    (void)protocol::send((*it)->control.get(), {protocol::Type::Exit, *exit_code_, 0});
+    if (protocol::send((*it)->control.get(), {protocol::Type::Exit, *exit_code_, 0})) {
+      exit_sent_ = true;
+    }
     drop(id);
   }
 }
@@ -161,7 +185,7 @@ void Shim::drop(ClientId id) {
 
 bool Shim::done() const {
   if (terminate_) return true;
-  return output_finished() && clients_.empty() &&
+  return output_finished() && exit_written_ && clients_.empty() &&
          std::all_of(streams_.begin(), streams_.end(),
                      [](const auto& s) { return s->all_delivered(); });
 }
@@ -217,8 +241,9 @@ void Shim::serve() {
   while (!done()) {
     finish_clients();
     if (done()) break;
+    retry_disk();
     build_polls();
-    if (::poll(pollfds_.data(), pollfds_.size(), -1) < 0 && errno != EINTR) {
+    if (::poll(pollfds_.data(), pollfds_.size(), poll_timeout()) < 0 && errno != EINTR) {
       logger_.error("poll", sys_error("poll"));
       return;
     }

@@ -1,9 +1,11 @@
 #include "process_tracker/tracker.hpp"
 
 #include <fcntl.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <cstdio>
 #include <cstdlib>
 
 #include <rapidjson/stringbuffer.h>
@@ -14,6 +16,7 @@
 #include "common/name.hpp"
 #include "common/uuid.hpp"
 #include "process_tracker/layout.hpp"
+#include "process_tracker/record.hpp"
 #include "process_tracker/shim.hpp"
 
 namespace dmc::process_tracker {
@@ -71,47 +74,85 @@ Result<std::string> Tracker::process_dir(const std::string& processes_dir,
   return dir;
 }
 
-Result<std::string> Tracker::make_process_dir(const std::string& processes_dir,
-                                              const std::optional<std::string>& asked) const {
-  std::string id;
+// A record, built locked under a temporary name (layout.hpp); place()
+// renames it into place.
+Result<Tracker::NewRecord> Tracker::make_record(const std::string& processes_dir,
+                                       const std::optional<std::string>& asked) const {
+  NewRecord record;
   if (asked) {
     DMC_CHECK(validate_name("process id", *asked));
-    id = *asked;
+    record.id = *asked;
   } else {
     DMC_TRY(generated, uuid_v4());
-    id = generated;
+    record.id = generated;
   }
-  if (::mkdir(at(processes_dir, id).c_str(), 0700) < 0) {
-    if (errno == EEXIST) {
-      return make_error(ErrorKind::AlreadyExists, "process id '{}' already in use", id);
+  DMC_TRY(suffix, uuid_v4());
+  record.dir = fmt::format("{}/{}{}-{}", processes_dir, names::kNewPrefix, record.id,
+                           suffix.substr(0, 8));
+  if (::mkdir(record.dir.c_str(), 0700) < 0) return sys_error(record.dir);
+  record.lock = open_lock(record.dir, true);
+  if (!record.lock || ::flock(record.lock.get(), LOCK_EX) < 0) {
+    auto error = sys_error("lock " + record.dir);
+    (void)remove_tree(record.dir);
+    return error;
+  }
+  return record;
+}
+
+// Renames the record into place. A record of the same id that is lost (no
+// shim owns it, no exit status, its process not running) gives its id up.
+Result<void> Tracker::place(const std::string& processes_dir, NewRecord& record) const {
+  const std::string dir = at(processes_dir, record.id);
+  for (int attempt = 0;; ++attempt) {
+    if (::renameat2(AT_FDCWD, record.dir.c_str(), AT_FDCWD, dir.c_str(), RENAME_NOREPLACE) == 0) {
+      record.dir = dir;
+      return {};
     }
-    return sys_error(at(processes_dir, id));
+    if (errno != EEXIST) return sys_error(dir);
+    if (attempt > 0 || !give_up_lost(processes_dir, record.id)) {
+      return make_error(ErrorKind::AlreadyExists, "process id '{}' already in use", record.id);
+    }
   }
-  return id;
+}
+
+bool Tracker::give_up_lost(const std::string& processes_dir, const std::string& id) const {
+  const std::string dir = at(processes_dir, id);
+  UniqueFd lock = open_lock(dir, false);
+  if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) < 0) return false;
+  if (path_exists(at(dir, names::kExitStatus)) || process_running(dir)) return false;
+  auto suffix = uuid_v4();
+  if (!suffix) return false;
+  const std::string gone =
+      fmt::format("{}/{}{}-{}", processes_dir, names::kNewPrefix, id, suffix->substr(0, 8));
+  if (::rename(dir.c_str(), gone.c_str()) < 0) return false;
+  (void)remove_tree(gone);
+  logger_.info("process.lost-replaced", {{"id", id}});
+  return true;
 }
 
 Result<std::string> Tracker::start(const std::string& processes_dir,
                                    const std::string& container_id, const ProcessSpec& spec,
                                    const oci::Process& process) const {
-  DMC_TRY(id, make_process_dir(processes_dir, spec.id));
-  const std::string dir = at(processes_dir, id);
+  DMC_TRY(record, make_record(processes_dir, spec.id));
   auto started = [&]() -> Result<int> {
-    DMC_CHECK(atomic_write_file(at(dir, names::kSpec), spec_json(id, spec)));
-    DMC_CHECK(atomic_write_file(at(dir, names::kProcessJson), oci::to_json(process)));
-    return spawn_shim(dir, container_id, spec);
+    DMC_CHECK(atomic_write_file(at(record.dir, names::kSpec), spec_json(record.id, spec)));
+    DMC_CHECK(atomic_write_file(at(record.dir, names::kProcessJson), oci::to_json(process)));
+    DMC_CHECK(place(processes_dir, record));
+    return spawn_shim(record.dir, container_id, spec, record.lock.get());
   }();
   if (!started) {
-    (void)remove_tree(dir);
+    (void)remove_tree(record.dir);
     return started.error();
   }
   logger_.info("process.started",
-               {{"handle", container_id}, {"id", id}, {"pid", std::to_string(*started)}});
-  return id;
+               {{"handle", container_id}, {"id", record.id}, {"pid", std::to_string(*started)}});
+  return record.id;
 }
 
-// Starts the shim and waits until the runtime has started the process.
+// Starts the shim, handing it the record's lock, and waits until the
+// runtime has started the process.
 Result<int> Tracker::spawn_shim(const std::string& dir, const std::string& container_id,
-                                const ProcessSpec& spec) const {
+                                const ProcessSpec& spec, int lock_fd) const {
   const bool tty = spec.tty;
   ExecArgs exec_args{.process_json = at(dir, names::kProcessJson),
                      .pid_file = at(dir, names::kPid),
@@ -119,7 +160,7 @@ Result<int> Tracker::spawn_shim(const std::string& dir, const std::string& conta
                      .console_socket = std::nullopt};
   if (tty) exec_args.console_socket = std::string(names::kConsoleSocketPlaceholder);
   ShimOptions options{.dir = dir, .spool_cap = spec.spool_cap.value_or(config_.spool_cap), .tty = tty, .ready_fd = 1,
-                      .runtime_argv = exec_.argv(container_id, exec_args)};
+                      .lock_fd = 0, .runtime_argv = exec_.argv(container_id, exec_args)};
   std::vector<std::string> argv = {config_.shim_path};
   for (auto& a : shim_args(options)) argv.push_back(std::move(a));
 
@@ -127,7 +168,7 @@ Result<int> Tracker::spawn_shim(const std::string& dir, const std::string& conta
   if (::pipe2(p, O_CLOEXEC) < 0) return sys_error("pipe2");
   UniqueFd ready_read(p[0]), ready_write(p[1]);
   // Detached: the shim outlives us, in a session of its own.
-  DMC_TRY(shim_pid, spawn_detached({.argv = argv, .stdout_fd = ready_write.get()}));
+  DMC_TRY(shim_pid, spawn_detached({.argv = argv, .stdin_fd = lock_fd, .stdout_fd = ready_write.get()}));
   ready_write.reset();
   logger_.debug("process.shim-started", {{"dir", dir}, {"pid", std::to_string(shim_pid)}});
   DMC_TRY(line, read_ready(ready_read.get()));

@@ -12,6 +12,7 @@
 #include "common/child.hpp"
 #include "common/log.hpp"
 #include "common/oci.hpp"
+#include "common/unique_fd.hpp"
 #include "common/result.hpp"
 #include "process_tracker/process_spec.hpp"
 
@@ -52,7 +53,7 @@ struct AttachIo {
 struct ProcessInfo {
   std::string id;
   int pid = 0;
-  std::string state;  // running, exited
+  std::string state;  // running, exited, or lost (its shim died while it ran)
   std::optional<int> exit_status;
   std::vector<std::string> command;
 };
@@ -67,8 +68,11 @@ class Tracker {
                             const ProcessSpec& spec, const oci::Process& process) const;
   // Output no client has received yet, then live output, into io's fds;
   // returns the exit status. Works for processes that already exited.
+  // A process whose shim died gets what was spooled and not delivered,
+  // then its exit status, or ProcessLost if it died while the process ran.
   Result<int> attach(const std::string& processes_dir, const std::string& id,
                      const AttachIo& io) const;
+  // Through its shim, or straight to its proven pid if the shim is gone.
   Result<void> signal(const std::string& processes_dir, const std::string& id, int signal) const;
   Result<std::vector<ProcessInfo>> list(const std::string& processes_dir) const;
   // Ends every shim of a container (its processes are dead by now).
@@ -76,10 +80,17 @@ class Tracker {
 
  private:
   Result<std::string> process_dir(const std::string& processes_dir, const std::string& id) const;
-  Result<std::string> make_process_dir(const std::string& processes_dir,
-                                       const std::optional<std::string>& asked) const;
+  struct NewRecord {
+    std::string id;
+    std::string dir;
+    UniqueFd lock;
+  };
+  Result<NewRecord> make_record(const std::string& processes_dir,
+                                const std::optional<std::string>& asked) const;
+  Result<void> place(const std::string& processes_dir, NewRecord& record) const;
+  bool give_up_lost(const std::string& processes_dir, const std::string& id) const;
   Result<int> spawn_shim(const std::string& dir, const std::string& container_id,
-                         const ProcessSpec& spec) const;
+                         const ProcessSpec& spec, int lock_fd) const;
 
   TrackerConfig config_;
   const ExecCommand& exec_;
@@ -88,5 +99,8 @@ class Tracker {
 
 // An exit status read from the process's exit_status file, if it ended.
 Result<std::optional<int>> read_exit_status(const std::string& dir);
+// The record's process still runs: its pid, proven by its start time (or,
+// when that was never recorded, a pid that exists).
+bool process_running(const std::string& dir);
 
 }  // namespace dmc::process_tracker

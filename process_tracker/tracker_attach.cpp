@@ -7,11 +7,15 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "common/fs.hpp"
 #include "common/json.hpp"
 #include "process_tracker/layout.hpp"
+#include "process_tracker/orphan.hpp"
+#include "process_tracker/record.hpp"
 #include "process_tracker/protocol.hpp"
 #include "process_tracker/tracker.hpp"
 
@@ -69,15 +73,8 @@ Result<void> send_attach(int socket, const AttachIo& io) {
   return protocol::send(socket, {protocol::Type::Attach, flags, 0}, fds);
 }
 
-// The process ended and its shim is gone: its status is on disk.
-Result<int> exited_status(const std::string& dir, const std::string& id) {
-  DMC_TRY(status, read_exit_status(dir));
-  if (status) return *status;
-  return make_error(ErrorKind::Internal, "process {}: its shim is gone and it left no exit status", id);
-}
-
-Result<int> wait_for_exit(int socket, const AttachIo& io, const std::string& dir,
-                          const std::string& id) {
+// The exit status from the shim; nullopt if the shim went away first.
+Result<std::optional<int>> wait_for_exit(int socket, const AttachIo& io) {
   SignalForwarder signals(io.forward_signals, io.tty_fd >= 0);
   if (io.tty_fd >= 0) DMC_CHECK(send_window_size(socket, io.tty_fd));
   for (;;) {
@@ -89,25 +86,35 @@ Result<int> wait_for_exit(int socket, const AttachIo& io, const std::string& dir
     if (fds[1].revents) DMC_CHECK(forward(signals.fd(), socket, io.tty_fd));
     if (!fds[0].revents) continue;
     auto received = protocol::receive(socket);
-    if (!received || !*received) return exited_status(dir, id);  // the shim went away
-    if ((*received)->message.type == protocol::Type::Exit) return (*received)->message.a;
+    if (!received || !*received) return std::optional<int>();  // the shim went away
+    if ((*received)->message.type == protocol::Type::Exit) {
+      return std::optional<int>((*received)->message.a);
+    }
   }
 }
 
-int pidfd_open(int pid) { return static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)); }
-
-// The shim of dir, if it still runs: its pid file, checked against its
-// command line so that a reused pid is never signalled.
+// The shim of dir, if it still runs: its pid, proven by its start time (by
+// its command line for a shim that recorded none), so that a reused pid is
+// never signalled.
 UniqueFd shim_pidfd(const std::string& dir) {
-  auto text = read_file(at(dir, names::kShimPid));
-  if (!text) return {};
-  int pid = std::atoi(text->c_str());
-  if (pid <= 0) return {};
-  UniqueFd pidfd(pidfd_open(pid));
+  ProvenPid claim = read_pid_claim(at(dir, names::kShimPid));
+  if (claim.pid <= 0) return {};
+  if (claim.start) return proven_pidfd(claim.pid, *claim.start);
+  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, claim.pid, 0)));
   if (!pidfd) return {};
-  auto cmdline = read_file(fmt::format("/proc/{}/cmdline", pid)).value_or("");
+  auto cmdline = read_file(fmt::format("/proc/{}/cmdline", claim.pid)).value_or("");
   if (cmdline.find(std::string("--dir\0", 6) + dir + '\0') == std::string::npos) return {};
   return pidfd;
+}
+
+// A shim that owns its record but has no socket (yet, or any more) is
+// starting or leaving: asked again, this long at most.
+constexpr int kBusyTries = 500;
+constexpr auto kBusyWait = std::chrono::milliseconds(10);
+
+std::string state_of(const std::string& dir, const std::optional<int>& exit_status) {
+  if (exit_status) return "exited";
+  return owned(dir) ? "running" : "lost";
 }
 
 void end_shim(const std::string& dir) {
@@ -137,22 +144,33 @@ std::vector<std::string> command_of(const std::string& dir) {
 Result<int> Tracker::attach(const std::string& processes_dir, const std::string& id,
                             const AttachIo& io) const {
   DMC_TRY(dir, process_dir(processes_dir, id));
-  // A shim that is gone, or going (it exits once the process ended and all
-  // output was delivered), leaves the exit status on disk.
-  auto socket = protocol::connect_in(dir, names::kShimSocket);
-  if (!socket || !send_attach(socket->get(), io)) return exited_status(dir, id);
-  return wait_for_exit(socket->get(), io, dir, id);
+  for (int tries = 0;; ++tries) {
+    auto socket = protocol::connect_in(dir, names::kShimSocket);
+    if (socket && send_attach(socket->get(), io)) {
+      DMC_TRY(status, wait_for_exit(socket->get(), io));
+      if (status) return *status;
+    }
+    // The shim is gone (done, or dead): the record tells the rest.
+    if (!owned(dir)) {
+      auto status = attach_orphan(dir, id, io);
+      if (status || status.error().kind != ErrorKind::Unavailable) return status;
+    }
+    if (tries == kBusyTries) {
+      return make_error(ErrorKind::Unavailable, "process {}: its shim does not answer", id);
+    }
+    std::this_thread::sleep_for(kBusyWait);
+  }
 }
 
 Result<void> Tracker::signal(const std::string& processes_dir, const std::string& id,
                              int signal) const {
   DMC_TRY(dir, process_dir(processes_dir, id));
   DMC_TRY(status, read_exit_status(dir));
+  if (status) return make_error(ErrorKind::Invalid, "process {} has already exited", id);
   auto socket = protocol::connect_in(dir, names::kShimSocket);
-  if (status || !socket) {
-    return make_error(ErrorKind::Invalid, "process {} has already exited", id);
-  }
-  return protocol::send(socket->get(), {protocol::Type::Signal, signal, 0});
+  if (socket) return protocol::send(socket->get(), {protocol::Type::Signal, signal, 0});
+  if (!owned(dir)) return signal_orphan(dir, id, signal);
+  return make_error(ErrorKind::Unavailable, "process {}: its shim does not answer", id);
 }
 
 Result<std::vector<ProcessInfo>> Tracker::list(const std::string& processes_dir) const {
@@ -163,11 +181,11 @@ Result<std::vector<ProcessInfo>> Tracker::list(const std::string& processes_dir)
     std::string id = e->d_name;
     if (id.starts_with(".")) continue;
     std::string dir = at(processes_dir, id);
-    ProcessInfo info{.id = id, .pid = 0, .state = "running", .exit_status = std::nullopt,
+    ProcessInfo info{.id = id, .pid = 0, .state = "", .exit_status = std::nullopt,
                      .command = command_of(dir)};
     info.pid = std::atoi(read_file(at(dir, names::kPid)).value_or("0").c_str());
     info.exit_status = read_exit_status(dir).value_or(std::nullopt);
-    if (info.exit_status) info.state = "exited";
+    info.state = state_of(dir, info.exit_status);
     out.push_back(std::move(info));
   }
   ::closedir(d);

@@ -27,6 +27,7 @@ void check_same(const ShimOptions& got, const ShimOptions& want) {
   CHECK(got.spool_cap == want.spool_cap);
   CHECK(got.tty == want.tty);
   CHECK(got.ready_fd == want.ready_fd);
+  CHECK(got.lock_fd == want.lock_fd);
   CHECK(got.runtime_argv == want.runtime_argv);
 }
 
@@ -42,15 +43,16 @@ TEST_CASE("shim_args writes the options before -- and the runtime command after 
                   .spool_cap = 1,
                   .tty = true,
                   .ready_fd = 0,
+                  .lock_fd = 7,
                   .runtime_argv = {"crun", "exec", "--detach"}};
   CHECK(shim_args(all) == Strings{"--dir", "/d", "--spool-cap", "1", "--tty", "--ready-fd", "0",
-                                  "--", "crun", "exec", "--detach"});
+                                  "--lock-fd", "7", "--", "crun", "exec", "--detach"});
 }
 
 TEST_CASE("parse_shim_args reads back what shim_args wrote") {
   const std::vector<ShimOptions> table = {
       {.dir = "/a dir/with spaces", .runtime_argv = {"runc"}},
-      {.dir = "/d", .spool_cap = 123, .tty = true, .ready_fd = 5,
+      {.dir = "/d", .spool_cap = 123, .tty = true, .ready_fd = 5, .lock_fd = 0,
        .runtime_argv = {"runc", "--root", "/run/x", "exec", "--detach", "--pid-file", "/d/pid",
                         "h"}},
       // Flags and a second -- after the first belong to the runtime.
@@ -115,11 +117,15 @@ TEST_CASE("dmc-shim refuses a malformed command line on stderr with exit code 2"
   CHECK(no_runtime.err == "dmc-shim: no runtime command after --\n");
 }
 
-TEST_CASE("parse_shim_args rejects a --ready-fd that is not an fd number") {
-  for (std::string text : {"4294967297", "2147483648"}) {
-    CAPTURE(text);
-    auto got = parse_shim_args({"--dir", "/d", "--ready-fd", text, "--", "runc"});
-    REQUIRE_FALSE(got);
-    CHECK(got.error().kind == ErrorKind::Invalid);
+TEST_CASE("parse_shim_args rejects a --ready-fd or --lock-fd that is not an fd number") {
+  for (std::string flag : {"--ready-fd", "--lock-fd"}) {
+    for (std::string text : {"4294967297", "2147483648"}) {
+      CAPTURE(flag);
+      CAPTURE(text);
+      auto got = parse_shim_args({"--dir", "/d", flag, text, "--", "runc"});
+      REQUIRE_FALSE(got);
+      CHECK(got.error().kind == ErrorKind::Invalid);
+      CHECK(got.error().message == flag + ": not a file descriptor: '" + text + "'");
+    }
   }
 }

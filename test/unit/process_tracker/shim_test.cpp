@@ -25,6 +25,7 @@
 #include "io_helpers.hpp"
 #include "process_tracker/layout.hpp"
 #include "process_tracker/protocol.hpp"
+#include "process_tracker/record.hpp"
 #include "process_tracker/tracker.hpp"
 #include "support/machine.hpp"
 #include "support/temp_dir.hpp"
@@ -451,19 +452,36 @@ TEST_CASE("signal reaches the process") {
   CHECK(again.error().message == "process " + id + " has already exited");
 }
 
-TEST_CASE("attach to a process whose shim was killed says so") {
+TEST_CASE("a process whose shim was killed while it ran is lost: attach and list say so") {
   Env env;
-  const std::string id = env.start({"/bin/sleep", "1000"});
+  const std::string id = env.start(shell("echo spooled; echo too >&2; exec sleep 1000"));
+  REQUIRE(eventually([&] { return dmc::test::file_size(env.file(id, names::kStderrSpool)) == 4; }));
+  REQUIRE(eventually([&] { return dmc::test::file_size(env.file(id, names::kStdoutSpool)) == 8; }));
   const int shim = env.shim_pid(id);
   REQUIRE(shim > 0);
   REQUIRE(::kill(shim, SIGKILL) == 0);
   REQUIRE(eventually([&] { return !process_alive(shim); }));
 
-  const Attached a = attach(env, id);
+  auto listed = env.tracker.list(env.processes);
+  REQUIRE(listed);
+  REQUIRE(listed->size() == 1);
+  CHECK(listed->front().state == "lost");
+  CHECK(listed->front().pid == env.pid(id));
+
+  const Attached a = attach(env, id);  // what was spooled, then the plain truth
+  CHECK(a.out == "spooled\n");
+  CHECK(a.err == "too\n");
   REQUIRE_FALSE(a.status);
-  CHECK(a.status.error().kind == ErrorKind::Internal);
+  CHECK(a.status.error().kind == ErrorKind::ProcessLost);
   CHECK(a.status.error().message ==
-        "process " + id + ": its shim is gone and it left no exit status");
+        "process " + id + " lost: its shim died while it ran; its exit status is unknown");
+  const Attached again = attach(env, id);
+  CHECK(again.out == "");
+  CHECK(again.err == "");
+
+  // The process is still reached, through its proven pid.
+  REQUIRE(env.tracker.signal(env.processes, id, SIGKILL));
+  CHECK(eventually([&] { return !process_alive(env.pid(id)); }));
 }
 
 TEST_CASE("a runtime that fails makes start fail with the ExecCommand's error and leave nothing") {
@@ -527,7 +545,7 @@ TEST_CASE("a runtime that cannot be run is named in the error") {
   CHECK_MESSAGE(dmc::test::contains(id.error().message, "no-such-runtime"), id.error().message);
 }
 
-TEST_CASE("stop_shims ends a shim that waits for a client with unread output") {
+TEST_CASE("stop_shims ends a shim that waits for a client, and its unread output stays") {
   Env env;
   const std::string id = env.start(shell("printf unread"));
   REQUIRE(eventually([&] { return env.exited(id); }));
@@ -538,9 +556,10 @@ TEST_CASE("stop_shims ends a shim that waits for a client with unread output") {
   REQUIRE(env.tracker.stop_shims(env.processes));
   CHECK(eventually([&] { return !process_alive(shim); }));
   CHECK_FALSE(exists(env.file(id, names::kShimSocket)));
-  CHECK_FALSE(exists(env.file(id, names::kStdoutSpool)));
-  CHECK_FALSE(exists(env.file(id, names::kStderrSpool)));
+  CHECK(exists(env.file(id, names::kStdoutSpool)));  // nobody has it yet
+  CHECK_FALSE(exists(env.file(id, names::kStderrSpool)));  // empty, so delivered
   CHECK(env.exit_status(id) == "0\n");
+  check_exited(attach(env, id), 0, "unread", "");
   check_exited(attach(env, id), 0, "", "");
 }
 
@@ -635,4 +654,20 @@ TEST_CASE("attach and signal name an unknown process") {
   auto signalled = env.tracker.signal(env.processes, "nope", SIGTERM);
   REQUIRE_FALSE(signalled);
   CHECK(signalled.error().kind == ErrorKind::ProcessNotFound);
+}
+
+TEST_CASE("a shim holds its record's lock for its whole life, and the kernel lets go at its death") {
+  Env env;
+  const std::string id = env.start({"/bin/sleep", "1000"});
+  CHECK(process_tracker::owned(env.dir(id)));
+  // What proves the pid is written just after start returns.
+  REQUIRE(eventually([&] { return exists(env.file(id, names::kPidStart)); }));
+  const int shim = env.shim_pid(id);
+  REQUIRE(::kill(shim, SIGKILL) == 0);
+  REQUIRE(eventually([&] { return !process_alive(shim); }));
+  CHECK_FALSE(process_tracker::owned(env.dir(id)));
+  // The shim.pid claim proves itself no more: a stop finds nothing to end.
+  REQUIRE(env.tracker.stop_shims(env.processes));
+  REQUIRE(env.tracker.signal(env.processes, id, SIGKILL));  // the process, by its proven pid
+  CHECK(eventually([&] { return !process_alive(env.pid(id)); }));
 }

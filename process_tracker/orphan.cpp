@@ -1,0 +1,125 @@
+#include "process_tracker/orphan.hpp"
+
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cstdlib>
+#include <cstring>
+
+#include "common/fs.hpp"
+#include "process_tracker/layout.hpp"
+#include "process_tracker/record.hpp"
+
+namespace dmc::process_tracker {
+namespace {
+
+std::string at(const std::string& dir, std::string_view name) {
+  return fmt::format("{}/{}", dir, name);
+}
+
+// All of data into fd, which may be non-blocking (it is the client's own).
+bool write_fully(int fd, const char* data, size_t size) {
+  while (size > 0) {
+    ssize_t n = ::write(fd, data, size);
+    if (n < 0 && errno == EAGAIN) {
+      pollfd p{fd, POLLOUT, 0};
+      ::poll(&p, 1, -1);
+      continue;
+    }
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    data += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+// Spool bytes [from, to) into fd; the offset reached.
+off_t copy_out(int spool, off_t from, off_t to, int fd) {
+  char buffer[65536];
+  while (from < to) {
+    ssize_t n = ::pread(spool, buffer, std::min<off_t>(sizeof buffer, to - from), from);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0 || !write_fully(fd, buffer, static_cast<size_t>(n))) break;
+    from += n;
+  }
+  return from;
+}
+
+// What the spool holds from the first byte no client received; the state
+// then says it was delivered.
+Result<void> deliver_spool(const std::string& dir, std::string_view spool_name,
+                           std::string_view state_name, int fd) {
+  if (fd < 0) return {};
+  UniqueFd spool(::open(at(dir, spool_name).c_str(), O_RDONLY | O_CLOEXEC));
+  if (!spool) return errno == ENOENT ? Result<void>() : sys_error(at(dir, spool_name));
+  struct stat st;
+  if (::fstat(spool.get(), &st) < 0) return sys_error(at(dir, spool_name));
+  SpoolState state = read_state(at(dir, state_name));
+  const off_t from = static_cast<off_t>(state.delivered - state.base);
+  if (from >= st.st_size) return {};
+  off_t reached = copy_out(spool.get(), from, st.st_size, fd);
+  state.delivered = state.base + static_cast<uint64_t>(reached);
+  DMC_CHECK(atomic_write_file(at(dir, state_name), state_line(state)));
+  if (reached < st.st_size) return make_error(ErrorKind::Internal, "write output: {}", std::strerror(errno));
+  return {};
+}
+
+UniqueFd process_pidfd(const std::string& dir) {
+  ProvenPid claim = read_pid_claim(at(dir, names::kPid));
+  auto start = read_file(at(dir, names::kPidStart));
+  if (claim.pid <= 0 || !start) return {};
+  return proven_pidfd(claim.pid, std::strtoull(start->c_str(), nullptr, 10));
+}
+
+}  // namespace
+
+bool process_running(const std::string& dir) {
+  ProvenPid claim = read_pid_claim(at(dir, names::kPid));
+  if (claim.pid <= 0) return false;
+  if (!path_exists(at(dir, names::kPidStart))) return ::kill(claim.pid, 0) == 0;
+  return process_pidfd(dir).valid();
+}
+
+Result<int> attach_orphan(const std::string& dir, const std::string& id, const AttachIo& io) {
+  // One attach at a time takes the spool; a record that became someone's
+  // again (a new run of its id) is not ours to read.
+  UniqueFd lock = open_lock(dir, false);
+  if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) < 0) {
+    return make_error(ErrorKind::Unavailable, "process {}: its record is busy", id);
+  }
+  DMC_CHECK(deliver_spool(dir, names::kStdoutSpool, names::kStdoutState, io.stdout_fd));
+  DMC_CHECK(deliver_spool(dir, names::kStderrSpool, names::kStderrState, io.stderr_fd));
+  DMC_TRY(status, read_exit_status(dir));
+  if (!status) {
+    return make_error(ErrorKind::ProcessLost,
+                      "process {} lost: its shim died while it ran; its exit status is unknown", id);
+  }
+  // Its status was read: delivered (the first time, older records go).
+  if (!path_exists(at(dir, names::kDelivered)) &&
+      atomic_write_file(at(dir, names::kDelivered), "")) {
+    prune_records(parent_dir(dir), names::kKeptDelivered);
+  }
+  return *status;
+}
+
+Result<void> signal_orphan(const std::string& dir, const std::string& id, int signal) {
+  UniqueFd pidfd = process_pidfd(dir);
+  if (!pidfd && !path_exists(at(dir, names::kPidStart)) && process_running(dir)) {
+    // Its shim died before it recorded what proves the pid.
+    return make_error(ErrorKind::ProcessLost, "process {} lost: its pid cannot be proven", id);
+  }
+  if (!pidfd) return make_error(ErrorKind::Invalid, "process {} has already exited", id);
+  if (::syscall(SYS_pidfd_send_signal, pidfd.get(), signal, nullptr, 0) < 0) {
+    return sys_error(fmt::format("signal process {}", id));
+  }
+  return {};
+}
+
+}  // namespace dmc::process_tracker
