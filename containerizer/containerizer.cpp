@@ -87,6 +87,7 @@ Result<bundler::DesiredSpec> Containerizer::desired_spec(const CreateRequest& re
 
 Result<std::string> Containerizer::create(const CreateRequest& request) {
   DMC_TRY(handle, choose_handle(request.handle));
+  DMC_CHECK(depot::validate_properties(request.properties));
   DMC_TRY(spec, desired_spec(request, handle));
   DMC_TRY(bundle, bundler_.generate(spec));
   DMC_CHECK(depot_.init());
@@ -221,11 +222,8 @@ Result<ContainerInfo> Containerizer::info(const std::string& handle) const {
     DMC_TRY(observed, observe(handle, nullptr));
     return incomplete_info(handle, observed);
   }
-  if (!state && state.error().kind == ErrorKind::ContainerNotFound) {
-    DMC_TRY(strays, depot_.stray_temporaries());
-    if (std::binary_search(strays.begin(), strays.end(), handle)) {
-      return incomplete_info(handle, State::Incomplete);
-    }
+  if (!state && state.error().kind == ErrorKind::ContainerNotFound && stray(handle)) {
+    return incomplete_info(handle, State::Incomplete);
   }
   if (!state) return state.error();
   DMC_TRY(observed, observe(handle, &*state));

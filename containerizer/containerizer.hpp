@@ -139,6 +139,8 @@ class Containerizer {
   // The state of a container that is not locked by the caller.
   Result<State> observe(const std::string& handle, const depot::ContainerState* record) const;
   Result<ContainerInfo> incomplete_info(const std::string& handle, State state) const;
+  // Only a temporary of a create killed before its rename is left of it.
+  [[nodiscard]] bool stray(const std::string& handle) const;
 
   const depot::Depot& depot_;
   const bundler::Bundler& bundler_;

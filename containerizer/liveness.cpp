@@ -1,6 +1,8 @@
 // What is true of a container on the machine. Its state is read from
 // reality: its init (a pid proven by its start time and cgroup), its lock
 // and its record; the record alone is only a claim.
+#include <algorithm>
+
 #include "common/fs.hpp"
 #include "containerizer/containerizer.hpp"
 
@@ -58,6 +60,11 @@ Result<State> Containerizer::observe(const std::string& handle,
   }
   if (!prove_running(handle, *record)) return State::Dead;
   return record->status == depot::Status::Stopped ? State::Stopped : State::Running;
+}
+
+bool Containerizer::stray(const std::string& handle) const {
+  auto strays = depot_.stray_temporaries();
+  return strays && std::binary_search(strays->begin(), strays->end(), handle);
 }
 
 // What is known of a container whose create did not finish: its spec and

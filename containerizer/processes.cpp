@@ -38,7 +38,13 @@ Result<void> Containerizer::signal(const std::string& handle, const std::string&
 
 Result<std::vector<process_tracker::ProcessInfo>> Containerizer::processes(
     const std::string& handle) const {
-  DMC_CHECK(check_exists(handle));
+  auto exists = check_exists(handle);
+  if (!exists && exists.error().kind == ErrorKind::ContainerNotFound &&
+      (stray(handle) || depot_.exists(handle))) {
+    // Half made, or half destroyed: what processes are left of it.
+    return tracker().list(processes_dir(handle));
+  }
+  if (!exists) return exists.error();
   return tracker().list(processes_dir(handle));
 }
 

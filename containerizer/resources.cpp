@@ -66,6 +66,7 @@ Result<std::string> Containerizer::property(const std::string& handle,
 
 Result<void> Containerizer::set_property(const std::string& handle, const std::string& key,
                                          const std::string& value) {
+  DMC_CHECK(depot::validate_property_key(key));
   DMC_CHECK(check_exists(handle));
   DMC_TRY(lock, depot_.lock(handle));
   DMC_TRY(props, depot_.read_properties(handle));

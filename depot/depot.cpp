@@ -2,8 +2,10 @@
 
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
+#include <cstdlib>
 
 #include "common/fs.hpp"
 #include "depot/detail.hpp"
@@ -153,10 +155,27 @@ Result<std::vector<std::string>> Depot::leftovers() const {
   return out;
 }
 
+// A container is first renamed to a temporary of its handle, at once: a
+// remove killed half way leaves a stray that list shows as incomplete and
+// that destroy of the handle finishes, never a half-emptied container.
 Result<void> Depot::remove(std::string_view name) const {
   DMC_CHECK(detail::validate_name(name));
-  const std::string target = dir(name);
+  std::string target = dir(name);
   if (!path_exists(target)) return {};
+  if (!name.starts_with(names::kTempPrefix)) {
+    std::string temp = fmt::format("{}/{}{}-XXXXXX", root_, names::kTempPrefix, name);
+    // An empty directory, which the rename replaces.
+    if (::mkdtemp(temp.data()) == nullptr) return sys_error(temp);
+    if (::rename(target.c_str(), temp.c_str()) < 0) {
+      auto error = sys_error(fmt::format("rename {} to {}", target, temp));
+      ::rmdir(temp.c_str());
+      return error;
+    }
+    auto removed = remove_tree(temp);
+    // Refused (a mount still inside): back under its name, for a later try.
+    if (!removed) (void)::rename(temp.c_str(), target.c_str());
+    return removed;
+  }
   return remove_tree(target);
 }
 

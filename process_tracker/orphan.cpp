@@ -80,12 +80,9 @@ UniqueFd process_pidfd(const std::string& dir) {
 
 }  // namespace
 
-bool process_running(const std::string& dir) {
-  ProvenPid claim = read_pid_claim(at(dir, names::kPid));
-  if (claim.pid <= 0) return false;
-  if (!path_exists(at(dir, names::kPidStart))) return ::kill(claim.pid, 0) == 0;
-  return process_pidfd(dir).valid();
-}
+// Only a pid proven by its start time counts: without pid.start, a live
+// process of that pid may be anyone's.
+bool process_running(const std::string& dir) { return process_pidfd(dir).valid(); }
 
 Result<int> attach_orphan(const std::string& dir, const std::string& id, const AttachIo& io) {
   // One attach at a time takes the spool; a record that became someone's
@@ -111,11 +108,16 @@ Result<int> attach_orphan(const std::string& dir, const std::string& id, const A
 
 Result<void> signal_orphan(const std::string& dir, const std::string& id, int signal) {
   UniqueFd pidfd = process_pidfd(dir);
-  if (!pidfd && !path_exists(at(dir, names::kPidStart)) && process_running(dir)) {
+  if (!pidfd && read_pid_claim(at(dir, names::kPid)).pid > 0 &&
+      !path_exists(at(dir, names::kPidStart))) {
     // Its shim died before it recorded what proves the pid.
     return make_error(ErrorKind::ProcessLost, "process {} lost: its pid cannot be proven", id);
   }
-  if (!pidfd) return make_error(ErrorKind::Invalid, "process {} has already exited", id);
+  if (!pidfd) {
+    return make_error(ErrorKind::ProcessLost,
+                      "process {} lost: it is not running and its exit status is unknown (its "
+                      "shim died or never started)", id);
+  }
   if (::syscall(SYS_pidfd_send_signal, pidfd.get(), signal, nullptr, 0) < 0) {
     return sys_error(fmt::format("signal process {}", id));
   }

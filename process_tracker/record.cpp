@@ -4,7 +4,6 @@
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <sys/file.h>
-#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -14,6 +13,7 @@
 #include <cstdlib>
 
 #include "common/fs.hpp"
+#include "common/process_proof.hpp"
 #include "process_tracker/layout.hpp"
 
 namespace dmc::process_tracker {
@@ -38,35 +38,17 @@ std::string_view word(std::string_view text, int n) {
   }
 }
 
-// After "pid (comm)" of /proc/<pid>/stat: field 3 (the state) is word 0,
-// so field 22 (the start time) is word 19.
-struct Stat {
-  char state = 0;
-  std::optional<uint64_t> start;
-};
-
-Stat read_stat(int pid) {
-  auto stat = read_file(fmt::format("/proc/{}/stat", pid));
-  if (!stat) return {};
-  auto close = stat->rfind(')');  // the command may hold spaces and parens
-  if (close == std::string::npos) return {};
-  std::string_view fields = std::string_view(*stat).substr(close + 1);
-  std::string_view state = word(fields, 0);
-  return {state.empty() ? '\0' : state[0], number(word(fields, 19))};
-}
-
 }  // namespace
 
-std::optional<uint64_t> start_time(int pid) { return read_stat(pid).start; }
+std::optional<uint64_t> start_time(int pid) {
+  auto start = proc::start_time(pid);
+  return start ? std::optional<uint64_t>(*start) : std::nullopt;
+}
 
 UniqueFd proven_pidfd(int pid, uint64_t start) {
-  if (pid <= 0) return {};
-  UniqueFd pidfd(static_cast<int>(::syscall(SYS_pidfd_open, pid, 0)));
-  if (!pidfd) return {};
-  // Taken first: if the start time matches now, the pidfd is that process.
-  Stat stat = read_stat(pid);
-  if (stat.start != start || stat.state == 'Z' || stat.state == 'X') return {};  // a zombie has ended
-  return pidfd;
+  if (pid <= 0 || start == 0) return {};  // an unrecorded start proves nothing
+  auto pidfd = proc::pidfd_proven({.pid = pid, .start_time = start});
+  return pidfd ? std::move(*pidfd) : UniqueFd();
 }
 
 ProvenPid read_pid_claim(const std::string& path) {

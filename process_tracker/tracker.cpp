@@ -117,7 +117,8 @@ Result<void> Tracker::place(const std::string& processes_dir, NewRecord& record)
 
 bool Tracker::give_up_lost(const std::string& processes_dir, const std::string& id) const {
   const std::string dir = at(processes_dir, id);
-  UniqueFd lock = open_lock(dir, false);
+  // A record without a lock file never had a shim (or an older dmc made it).
+  UniqueFd lock = open_lock(dir, true);
   if (!lock || ::flock(lock.get(), LOCK_EX | LOCK_NB) < 0) return false;
   if (path_exists(at(dir, names::kExitStatus)) || process_running(dir)) return false;
   auto suffix = uuid_v4();

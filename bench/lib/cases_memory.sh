@@ -8,8 +8,10 @@ dmc_pids() {
   local h shim
   h=$(handle "$1")
   $DMC info "$h" | "$PY" -c 'import json,sys; print(json.load(sys.stdin)["init_pid"])'
+  # shim.pid is "<pid> <start time>"
+  local pid
   for shim in "$W/$RT/depot/$h"/processes/*/shim.pid; do
-    [ -s "$shim" ] && [ -d "/proc/$(cat "$shim")" ] && cat "$shim"
+    [ -s "$shim" ] && read -r pid _ < "$shim" && [ -d "/proc/$pid" ] && echo "$pid"
   done
   return 0
 }
@@ -78,7 +80,9 @@ helper_dmc() {
   local id="p$RANDOM$RANDOM" h dir value
   h=$(handle helper) dir="$W/$RT/depot/$(handle helper)/processes/$id"
   $DMC run "$h" --detach --id "$id" -- /bin/sleep 2147483647 >/dev/null || return 1
-  wait_for_file "$dir/shim.pid" && sleep "$SETTLE" && value=$(smaps "$(cat "$dir/shim.pid")")
+  local pid
+  wait_for_file "$dir/shim.pid" && sleep "$SETTLE" && read -r pid _ < "$dir/shim.pid" &&
+    value=$(smaps "$pid")
   $DMC signal "$h" "$id" --signal KILL >/dev/null 2>&1
   $DMC attach "$h" "$id" --no-stdin >/dev/null 2>&1
   [ -n "${value:-}" ] && echo "$value"

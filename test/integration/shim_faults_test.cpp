@@ -186,7 +186,9 @@ TEST_CASE("a shim killed while its process runs: ps says lost and attach fails p
   CHECK(eventually([&] { return !process_alive(pid); }));
   auto late = env.dmc({"signal", h, "orphan"});
   CHECK(late.code == 1);
-  CHECK(late.err == "dmc: process orphan has already exited\n");
+  // Its end was seen by nobody: not running, and no status to report.
+  CHECK(late.err == "dmc: process orphan lost: it is not running and its exit status is unknown "
+                    "(its shim died or never started)\n");
 
   CHECK(env.dmc({"destroy", h}).code == 0);
   CHECK_FALSE(path_exists(env.depot() + "/" + h));
@@ -222,7 +224,8 @@ TEST_CASE("a record that no shim owns is lost, and its id can be used again") {
   CHECK(ps.out.find("\"pid\": 0,\n    \"state\": \"lost\"") != std::string::npos);
   auto signal = env.dmc({"signal", h, "stuck"});
   CHECK(signal.code == 1);
-  CHECK(signal.err == "dmc: process stuck has already exited\n");
+  CHECK(signal.err == "dmc: process stuck lost: it is not running and its exit status is unknown "
+                      "(its shim died or never started)\n");
   auto attach = env.dmc({"attach", "--no-stdin", h, "stuck"});
   CHECK(attach.code == 125);
   CHECK(attach.err == "dmc: process stuck lost: its shim died while it ran; its exit status is unknown\n");
