@@ -118,7 +118,9 @@ int list(const GlobalOptions& globals, const Strings& args) {
 int info(const GlobalOptions& globals, const Strings& args) {
   cxxopts::Options o("dmc info",
                      "Print a container as JSON: state, init pid, paths, limits, properties "
-                     "and events (\"out of memory\" once the kernel OOM-killed in it).");
+                     "and events (\"out of memory\" once the kernel OOM-killed in it, \"process ID "
+                     "lost\" for a process whose shim died before it ended). The state is "
+                     "read from the machine: running, stopped, creating, incomplete or dead.");
   o.custom_help("HANDLE");
   o.add_options()("handle", "", cxxopts::value<std::string>())("h,help", "show this help");
   o.parse_positional({"handle"});

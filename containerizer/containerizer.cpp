@@ -268,16 +268,23 @@ Result<std::vector<std::string>> Containerizer::handles(const depot::Properties&
   return out;
 }
 
-// "out of memory" once the kernel OOM-killed in it. A cgroup that is gone
-// (a dead container's, after a reboot) has none; a counter that cannot be
-// read is an error, never a zero.
+// "out of memory" once the kernel OOM-killed in it (a cgroup that is gone,
+// a dead container's after a reboot, has none; a counter that cannot be
+// read is an error, never a zero), and "process <id> lost" for each
+// process whose shim died before it could record how it ended.
 Result<std::vector<std::string>> Containerizer::events_of(const std::string& handle) const {
+  std::vector<std::string> events;
   DMC_TRY(hierarchies, cgroup::hierarchies());
   auto kills = read_oom_kills(hierarchies, cgroup_path(handle));
-  if (!kills && kills.error().kind == ErrorKind::NotFound) return std::vector<std::string>{};
-  if (!kills) return kills.error().wrap("out-of-memory events");
-  if (*kills > 0) return std::vector<std::string>{"out of memory"};
-  return std::vector<std::string>{};
+  if (!kills && kills.error().kind != ErrorKind::NotFound) {
+    return kills.error().wrap("out-of-memory events");
+  }
+  if (kills && *kills > 0) events.emplace_back("out of memory");
+  DMC_TRY(processes, tracker().list(processes_dir(handle)));
+  for (const auto& p : processes) {
+    if (p.state == "lost") events.push_back(fmt::format("process {} lost", p.id));
+  }
+  return events;
 }
 
 // The init a destroy must kill: the recorded one, proven; or, when the

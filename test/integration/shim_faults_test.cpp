@@ -170,6 +170,9 @@ TEST_CASE("a shim killed while its process runs: ps says lost and attach fails p
   auto ps = env.dmc({"ps", h, "--json"});
   CHECK(ps.out.find("\"pid\": " + std::to_string(pid) + ",\n    \"state\": \"lost\",\n    "
                     "\"exit_status\": null") != std::string::npos);
+  auto info = env.dmc({"info", h});
+  CHECK(info.code == 0);
+  CHECK(info.out.find("\"process orphan lost\"") != std::string::npos);
 
   auto r = env.dmc({"attach", "--no-stdin", h, "orphan"});
   CHECK(r.code == 125);
