@@ -48,10 +48,20 @@ class SignalForwarder {
   UniqueFd fd_;
 };
 
+// A resize or a signal for a shim that has just gone away (its process
+// ended) is moot, not an error: what it left, its exit status queued on the
+// socket or on disk, is read next. A fast tty process lost its status to
+// exit 125 ("send to shim: Broken pipe") before.
+Result<void> tell_shim(int socket, protocol::Message message) {
+  auto sent = protocol::send(socket, message);
+  if (!sent && (sent.error().err == EPIPE || sent.error().err == ECONNRESET)) return {};
+  return sent;
+}
+
 Result<void> send_window_size(int socket, int tty_fd) {
   winsize ws{};
   if (::ioctl(tty_fd, TIOCGWINSZ, &ws) < 0) return {};
-  return protocol::send(socket, {protocol::Type::Resize, ws.ws_col, ws.ws_row});
+  return tell_shim(socket, {protocol::Type::Resize, ws.ws_col, ws.ws_row});
 }
 
 Result<void> forward(int signal_fd, int socket, int tty_fd) {
@@ -59,7 +69,7 @@ Result<void> forward(int signal_fd, int socket, int tty_fd) {
   while (::read(signal_fd, &info, sizeof info) == sizeof info) {
     int sig = static_cast<int>(info.ssi_signo);
     if (sig == SIGWINCH) DMC_CHECK(send_window_size(socket, tty_fd));
-    else DMC_CHECK(protocol::send(socket, {protocol::Type::Signal, sig, 0}));
+    else DMC_CHECK(tell_shim(socket, {protocol::Type::Signal, sig, 0}));
   }
   return {};
 }
