@@ -2,6 +2,7 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <poll.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -11,23 +12,6 @@
 
 namespace dmc {
 namespace {
-
-std::string parent_of(const std::string& path) {
-  auto slash = path.find_last_of('/');
-  if (slash == std::string::npos) return ".";
-  if (slash == 0) return "/";
-  return path.substr(0, slash);
-}
-
-Result<void> write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) return sys_error("write");
-    data.remove_prefix(static_cast<size_t>(n));
-  }
-  return {};
-}
 
 Result<void> remove_at(int parent_fd, const char* name, dev_t dev,
                        const std::string& where);
@@ -76,6 +60,29 @@ Result<void> remove_at(int parent_fd, const char* name, dev_t dev,
 }
 
 }  // namespace
+
+std::string parent_of(const std::string& path) {
+  auto slash = path.find_last_of('/');
+  if (slash == std::string::npos) return ".";
+  if (slash == 0) return "/";
+  return path.substr(0, slash);
+}
+
+Result<void> write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t n = ::write(fd, data.data(), data.size());
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0 && errno == EAGAIN) {  // a non-blocking fd someone passed us
+      pollfd p{fd, POLLOUT, 0};
+      (void)::poll(&p, 1, -1);
+      continue;
+    }
+    if (n < 0) return sys_error("write");
+    data.remove_prefix(static_cast<size_t>(n));
+  }
+  return {};
+}
+
 
 Result<void> atomic_write_file(const std::string& path, std::string_view content,
                                mode_t mode) {

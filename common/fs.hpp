@@ -20,6 +20,10 @@ Result<void> atomic_write_file(const std::string& path, std::string_view content
                                mode_t mode = 0644);
 
 Result<std::string> read_file(const std::string& path);
+// All of data into fd, waiting while a non-blocking fd is full.
+Result<void> write_all(int fd, std::string_view data);
+// "/a/b/c" -> "/a/b"; "c" -> "."; "/c" -> "/".
+std::string parent_of(const std::string& path);
 // Reads fd to its end.
 Result<std::string> read_fd(int fd);
 

@@ -23,30 +23,13 @@ std::string at(const std::string& dir, std::string_view name) {
   return fmt::format("{}/{}", dir, name);
 }
 
-// All of data into fd, which may be non-blocking (it is the client's own).
-bool write_fully(int fd, const char* data, size_t size) {
-  while (size > 0) {
-    ssize_t n = ::write(fd, data, size);
-    if (n < 0 && errno == EAGAIN) {
-      pollfd p{fd, POLLOUT, 0};
-      ::poll(&p, 1, -1);
-      continue;
-    }
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    data += n;
-    size -= static_cast<size_t>(n);
-  }
-  return true;
-}
-
 // Spool bytes [from, to) into fd; the offset reached.
 off_t copy_out(int spool, off_t from, off_t to, int fd) {
   char buffer[65536];
   while (from < to) {
     ssize_t n = ::pread(spool, buffer, std::min<off_t>(sizeof buffer, to - from), from);
     if (n < 0 && errno == EINTR) continue;
-    if (n <= 0 || !write_fully(fd, buffer, static_cast<size_t>(n))) break;
+    if (n <= 0 || !write_all(fd, {buffer, static_cast<size_t>(n)})) break;
     from += n;
   }
   return from;
@@ -101,7 +84,7 @@ Result<int> attach_orphan(const std::string& dir, const std::string& id, const A
   // Its status was read: delivered (the first time, older records go).
   if (!path_exists(at(dir, names::kDelivered)) &&
       atomic_write_file(at(dir, names::kDelivered), "")) {
-    prune_records(parent_dir(dir), names::kKeptDelivered);
+    prune_records(parent_of(dir), names::kKeptDelivered);
   }
   return *status;
 }

@@ -86,10 +86,6 @@ SpoolState read_state(const std::string& path) {
   return {*base, *delivered};
 }
 
-std::string parent_dir(const std::string& dir) {
-  auto slash = dir.find_last_of('/');
-  return slash == std::string::npos || slash == 0 ? std::string("/") : dir.substr(0, slash);
-}
 
 namespace {
 

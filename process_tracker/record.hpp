@@ -39,8 +39,6 @@ std::string state_line(SpoolState state);
 // A missing or unreadable state says nothing was delivered: {0, 0}.
 SpoolState read_state(const std::string& path);
 
-// The directory dir is in ("/a/b/c" -> "/a/b").
-std::string parent_dir(const std::string& dir);
 
 // Removes the oldest records whose output and exit status were delivered
 // (they hold names::kDelivered), beyond the newest `keep`, and leftovers of

@@ -244,7 +244,7 @@ void Shim::clean_up() {
                                    [](const auto& s) { return s->all_delivered(); });
   if (exit_sent_ && exit_written_ && all_delivered) {
     (void)atomic_write_file(at(options_.dir, names::kDelivered), "");
-    prune_records(parent_dir(options_.dir), names::kKeptDelivered);
+    prune_records(parent_of(options_.dir), names::kKeptDelivered);
   }
 }
 

@@ -20,6 +20,7 @@
 
 #include <doctest/doctest.h>
 
+#include "common/fs.hpp"
 #include "common/unique_fd.hpp"
 #include "process_tracker/shim_io.hpp"
 #include "support/temp_dir.hpp"
@@ -67,13 +68,10 @@ inline process_tracker::ClientEnd client_end(int fd, bool write_end) {
   return std::move(*end);
 }
 
-inline void write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t n = ::write(fd, data.data(), data.size());
-    if (n < 0 && errno == EINTR) continue;
-    REQUIRE(n > 0);
-    data.remove_prefix(static_cast<size_t>(n));
-  }
+// All of data into fd, or the test fails.
+inline void put_all(int fd, std::string_view data) {
+  auto written = dmc::write_all(fd, data);
+  REQUIRE_MESSAGE(written, written.error().message);
 }
 
 // Whatever can be read from fd right now, without waiting for more.

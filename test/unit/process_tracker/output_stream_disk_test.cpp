@@ -41,7 +41,7 @@ struct DiskFixture {
     stream.set_source(std::move(p[0]));
   }
 
-  void write(std::string_view data) const { write_all(process.get(), data); }
+  void write(std::string_view data) const { put_all(process.get(), data); }
   void pump() { REQUIRE(stream.pump(buffer.data(), buffer.size())); }
   bool flush(process_tracker::ClientId id) {
     return stream.flush(id, buffer.data(), buffer.size());

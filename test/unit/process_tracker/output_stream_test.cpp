@@ -46,7 +46,7 @@ struct Fixture {
     stream.set_source(std::move(p[0]));
   }
 
-  void write(std::string_view data) const { write_all(process.get(), data); }
+  void write(std::string_view data) const { put_all(process.get(), data); }
   void pump() { REQUIRE(stream.pump(buffer.data(), buffer.size())); }
   bool flush(ClientId id) { return stream.flush(id, buffer.data(), buffer.size()); }
   [[nodiscard]] std::string spooled() const { return read_text(spool_path); }

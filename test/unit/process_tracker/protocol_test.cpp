@@ -23,7 +23,7 @@ using namespace dmc;
 using dmc::test::make_pipe;
 using dmc::test::read_available;
 using dmc::test::TempDir;
-using dmc::test::write_all;
+using dmc::test::put_all;
 namespace protocol = dmc::process_tracker::protocol;
 using protocol::Message;
 using protocol::Type;
@@ -142,13 +142,13 @@ TEST_CASE("passed fds arrive in order, close-on-exec, and refer to the same file
   REQUIRE(got.fds.size() == 3);
   for (const auto& fd : got.fds) CHECK((::fcntl(fd.get(), F_GETFD) & FD_CLOEXEC) != 0);
 
-  write_all(in[1].get(), "to stdin");
+  put_all(in[1].get(), "to stdin");
   char buf[16];
   ssize_t n = ::read(got.fds[0].get(), buf, sizeof buf);
   REQUIRE(n > 0);
   CHECK(std::string(buf, static_cast<size_t>(n)) == "to stdin");
-  write_all(got.fds[1].get(), "to stdout");
-  write_all(got.fds[2].get(), "to stderr");
+  put_all(got.fds[1].get(), "to stdout");
+  put_all(got.fds[2].get(), "to stderr");
   CHECK(read_available(out[0].get()) == "to stdout");
   CHECK(read_available(err[0].get()) == "to stderr");
 }

@@ -121,13 +121,13 @@ TEST_CASE("a regular file is written at the caller's offset") {
   TempDir temp;
   const std::string path = temp / "out";
   UniqueFd file = open_file(path, O_WRONLY | O_CREAT | O_TRUNC);
-  write_all(file.get(), "one;");
+  put_all(file.get(), "one;");
   ClientEnd end = client_end(file.get(), true);
   CHECK(end.kind() == EndKind::File);
   auto n = end.write("two;", 4);
   REQUIRE(n);
   CHECK(*n == 4);
-  write_all(file.get(), "three");
+  put_all(file.get(), "three");
   CHECK(read_text(path) == "one;two;three");
   CHECK_FALSE(is_nonblocking(file.get()));
 }
@@ -141,7 +141,7 @@ TEST_CASE("an O_APPEND file is appended to, after what was there") {
   auto n = end.write("new;", 4);
   REQUIRE(n);
   CHECK(*n == 4);
-  write_all(file.get(), "more");
+  put_all(file.get(), "more");
   CHECK(read_text(path) == "old;new;more");
 }
 
@@ -158,7 +158,7 @@ TEST_CASE("reading an empty pipe is Unavailable and its end is 0") {
   REQUIRE_FALSE(empty);
   CHECK(empty.error().kind == ErrorKind::Unavailable);
 
-  write_all(p[1].get(), "hi");
+  put_all(p[1].get(), "hi");
   auto got = end.read(buf, sizeof buf);
   REQUIRE(got);
   CHECK(std::string(buf, *got) == "hi");
@@ -180,7 +180,7 @@ TEST_CASE("reading an empty socket is Unavailable and its end is 0") {
   CHECK(empty.error().kind == ErrorKind::Unavailable);
   CHECK_FALSE(is_nonblocking(s[0].get()));
 
-  write_all(s[1].get(), "input");
+  put_all(s[1].get(), "input");
   auto got = end.read(buf, sizeof buf);
   REQUIRE(got);
   CHECK(std::string(buf, *got) == "input");

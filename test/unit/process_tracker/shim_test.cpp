@@ -45,7 +45,7 @@ using dmc::test::make_pipe;
 using dmc::test::process_alive;
 using dmc::test::read_text;
 using dmc::test::TempDir;
-using dmc::test::write_all;
+using dmc::test::put_all;
 namespace names = dmc::process_tracker::names;
 namespace protocol = dmc::process_tracker::protocol;
 using Strings = std::vector<std::string>;
@@ -149,7 +149,7 @@ Attached attach(const Env& env, const std::string& id, const Io& with = {},
   UniqueFd in;
   if (with.input) {
     auto p = make_pipe();
-    write_all(p[1].get(), *with.input);
+    put_all(p[1].get(), *with.input);
     in = std::move(p[0]);
   }
   Attached a;
