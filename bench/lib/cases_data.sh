@@ -65,14 +65,22 @@ output_reps() {
 # MiB/s of a measurement in seconds, for the row's note.
 throughput() { "$PY" -c 'import sys; print(f"{float(sys.argv[1]) / float(sys.argv[2]):.0f}")' "$OUTPUT_MIB" "$(median_of "$1")"; }
 
-case_output() {
-  local dd="dd if=/dev/zero bs=1048576 count=$OUTPUT_MIB 2>/dev/null"
+# The command whose stdout the output cases carry: OUTPUT_MIB MiB of zeros.
+output_dd() { echo "dd if=/dev/zero bs=1048576 count=$OUTPUT_MIB 2>/dev/null"; }
+
+measure_output() {
+  local dd
+  dd=$(output_dd)
   dmc_create output
   raw_start output /bin/sleep 2147483647
   say "output: $OUTPUT_MIB MiB through stdout"
   output_reps "$(m output.dmc)" "$DMC run $(handle output) -- sh -c '$dd'" || return 1
   output_reps "$(m output.raw)" "$(raw_exec_cmd output sh -c "'$dd'")" || return 1
   dmc_destroy output; raw_remove output
+}
+
+case_output() {
+  measure_output || return 1
   row "output: $OUTPUT_MIB MiB through stdout to an attached client" "$(m output.dmc)" \
     "$RT exec into a pipe" "$(m output.raw)" "" \
     "MiB/s: dmc $(throughput "$(m output.dmc)"), $RT exec $(throughput "$(m output.raw)")"

@@ -4,8 +4,29 @@
 #   - containers in this run's own dmc depots and runtime state roots,
 #   - podman containers named bench-<run>-* in this run's own podman storage,
 #   - processes whose pids this run recorded or that sit in its own cgroups,
+#     and the dmcd servers it started (stopped before their containers go),
 #   - mounts under its work dir W, cgroups /dmc-bench/<run> and the /dmc/b<run>-*
 #     cgroups of its own dmc handles, and its dirs W and STATE.
+
+# dmcd servers this run started (cases_garden.sh), each while its command
+# line still names this run's dirs: SIGTERM, up to 2 s to exit, then SIGKILL.
+cleanup_dmcd() {
+  local file="$W/dmcd.pids" pid i
+  [ -f "$file" ] || return 0
+  while read -r pid; do
+    ours "$pid" || continue
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 200; i++)); do ours "$pid" || break; sleep 0.01; done
+    ours "$pid" && kill -KILL "$pid" 2>/dev/null
+  done <"$file"
+  : >"$file"
+}
+
+# Whether pid is a live process whose command line names this run's dirs
+# (a recorded pid may have been reused since).
+ours() {
+  { tr '\0' ' ' <"/proc/$1/cmdline"; } 2>/dev/null | grep -qe "$W" -e "$STATE"
+}
 
 cleanup_dmc() {
   local rt=$1 dmc h
@@ -88,6 +109,7 @@ cleanup_cgroups() {
 # and cgroups; its files stay.
 cleanup_containers() {
   [ -n "${RUN_ID:-}" ] && [ -n "${W:-}" ] || return 0
+  cleanup_dmcd
   cleanup_dmc runc; cleanup_dmc crun
   cleanup_raw runc; cleanup_raw crun
   cleanup_podman

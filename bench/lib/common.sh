@@ -15,7 +15,8 @@ median_of() {
 }
 
 # row CASE DMC_MEASUREMENT BASELINE_NAME BASELINE_MEASUREMENT [TARGET] [NOTE]
-# TARGET: "ratio<=X" (dmc / baseline at most X) or "dmc<X" (dmc's median).
+# TARGET: "ratio<=X" (dmc / baseline at most X), "ratio<X" (below X) or
+# "dmc<X" (dmc's median).
 row() {
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$1" "$RT" "$2" "$3" "$4" "${5:-}" "${6:-}" >>"$ROWS"
 }

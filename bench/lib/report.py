@@ -7,7 +7,8 @@ Usage: report.py ROWS_TSV META_JSON OUT_DIR [--check]
 Each line of ROWS_TSV is one row, tab separated:
     case  runtime  dmc-measurement  baseline-name  baseline-measurement  target  note
 where a measurement is a JSON file written by measure.py and a target is
-empty, "ratio<=X" (dmc / baseline at most X) or "dmc<X" (dmc's median below X).
+empty, "ratio<=X" (dmc / baseline at most X), "ratio<X" (below X) or "dmc<X"
+(dmc's median below X).
 
 --check exits 1 unless every measurement of every row is a number or says
 why there is none (the ctest smoke test of the benchmark).
@@ -56,6 +57,8 @@ def judge(target, dmc, ratio):
     """Whether the target holds: True, False, or None when it cannot be told."""
     if target.startswith("ratio<="):
         return None if ratio is None else ratio <= float(target[7:])
+    if target.startswith("ratio<"):
+        return None if ratio is None else ratio < float(target[6:])
     if target.startswith("dmc<"):
         return dmc["median"] < float(target[4:]) if has_number(dmc) else None
     return None
@@ -64,6 +67,8 @@ def judge(target, dmc, ratio):
 def describe(target):
     if target.startswith("ratio<="):
         return f"target <= {float(target[7:]):.2f}"
+    if target.startswith("ratio<"):
+        return f"target < {float(target[6:]):.2f}"
     if target.startswith("dmc<"):
         return f"target dmc < {target[4:]}"
     return ""
