@@ -135,8 +135,10 @@ case_api_throughput() {
     done
     tp_samples "$(m "tp$p.api")" "$api"
     tp_samples "$(m "tp$p.dmc")" "$dmc"
-    row "throughput, $p clients at once: ms per container created, run (true), destroyed" \
-      "$(m "tp$p.api")" "dmc, $p shell loops at once" "$(m "tp$p.dmc")" "" \
+    local who="$p clients at once" loops="$p shell loops at once"
+    [ "$p" != 1 ] || who="1 client" loops="1 shell loop"
+    row "throughput, $who: ms per container created, run (true), destroyed" \
+      "$(m "tp$p.api")" "dmc, $loops" "$(m "tp$p.dmc")" "" \
       "containers/s: dmcd $(per_second "$(m "tp$p.api")"), dmc $(per_second "$(m "tp$p.dmc")")"
   done
   dmcd_stop
