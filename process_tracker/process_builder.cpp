@@ -84,11 +84,14 @@ std::string working_dir(const ProcessSpec& spec, const ResolvedUser& user) {
   return absolute_dir(spec.dir.empty() ? home : std::string_view(spec.dir), home);
 }
 
-// Root keeps the container's capabilities; anyone else keeps only its bounding set.
+// Root keeps the container's capabilities; anyone else keeps only its
+// bounding and inheritable sets (Garden: CapInh and CapBnd as root's, the
+// rest empty).
 oci::Capabilities capabilities_for(const oci::Process& container, uint32_t uid) {
   if (uid == 0) return container.capabilities;
   oci::Capabilities caps;
   caps.bounding = container.capabilities.bounding;
+  caps.inheritable = container.capabilities.inheritable;
   return caps;
 }
 
