@@ -51,7 +51,10 @@ ProcessSession::ProcessSession(uv_loop_t* loop, Logger logger, std::string proce
       hold_(std::move(hold)),
       hooks_(std::move(hooks)) {}
 
-ProcessSession::~ProcessSession() = default;
+// The connection may outlive the session: its callbacks must not reach it.
+ProcessSession::~ProcessSession() {
+  connection_->on_read([](std::string_view) {}, [] {});
+}
 
 void ProcessSession::start(const std::string& stream_id, process_tracker::Attachment attachment) {
   connection_->write(stream_message(process_id_, stream_id));
@@ -156,7 +159,9 @@ OutputSession::OutputSession(uv_loop_t* loop, std::shared_ptr<Hijacked> connecti
                              SessionHooks hooks)
     : loop_(loop), connection_(std::move(connection)), hooks_(std::move(hooks)) {}
 
-OutputSession::~OutputSession() = default;
+OutputSession::~OutputSession() {
+  connection_->on_read([](std::string_view) {}, [] {});
+}
 
 void OutputSession::start(process_tracker::Attachment attachment) {
   connection_->on_read([](std::string_view) {}, [this] { end(); });
