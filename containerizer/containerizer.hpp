@@ -20,6 +20,9 @@
 
 namespace dmc::containerizer {
 
+using BindMount = bundler::BindMount;
+using Limits = bundler::Limits;
+
 struct CreateRequest {
   std::optional<std::string> handle;  // nullopt: a UUID v4 is generated
   std::string image;                  // rootfs dir; empty: the default rootfs
