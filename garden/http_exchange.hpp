@@ -17,7 +17,8 @@
 
 namespace dmc::garden {
 
-class Connection;  // internal (http_connection.hpp)
+class Connection;   // internal (http_connection.hpp)
+class LoopMailbox;  // internal (loop_mailbox.hpp)
 class Hijacked;
 
 // One request in flight; the routes hold it by shared_ptr. A route that drops
@@ -25,7 +26,8 @@ class Hijacked;
 // a stream it started and never ended is cut).
 class Exchange {
  public:
-  Exchange(Connection* connection, Request request);  // made by the transport
+  // Made by the transport.
+  Exchange(Connection* connection, std::shared_ptr<LoopMailbox> mailbox, Request request);
   ~Exchange();
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
@@ -80,14 +82,17 @@ class Exchange {
 
  private:
   friend class Connection;
-  Connection* connection_;  // null once the connection closed or moved on
+  Connection* connection_;  // null once answered or the connection closed
+  std::shared_ptr<LoopMailbox> mailbox_;
   Request request_;
+  bool gone_ = false;  // the connection closed before the answer was complete
 };
 
 // A connection taken over by hijack(): a raw byte stream both ways.
 class Hijacked {
  public:
-  explicit Hijacked(Connection* connection);  // made by the transport
+  // Made by the transport (connection null: closed already).
+  Hijacked(Connection* connection, std::shared_ptr<LoopMailbox> mailbox);
   ~Hijacked();
   Hijacked(const Hijacked&) = delete;
   Hijacked& operator=(const Hijacked&) = delete;
@@ -114,6 +119,7 @@ class Hijacked {
  private:
   friend class Connection;
   Connection* connection_;  // null once closed
+  std::shared_ptr<LoopMailbox> mailbox_;
 };
 
 // What the routes implement: every request's headers arrive here.

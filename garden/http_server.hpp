@@ -58,6 +58,11 @@ class Server {
   // From any thread: f runs on the loop soon (dropped if the server is gone).
   void post(std::function<void()> f);
 
+  // The most bytes any one connection has held at once: read and not yet
+  // parsed or delivered, plus request body not yet written into a pipe
+  // (bodies buffered by read_body are the route's and not counted).
+  size_t buffered_high_water() const;
+
  private:
   std::shared_ptr<ServerState> state_;
 };
