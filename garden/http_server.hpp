@@ -41,7 +41,9 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Removes a stale socket file first; chmods the socket to `mode`.
+  // Removes a stale socket file first; chmods the socket to `mode`. A second
+  // call replaces the first listener. Closing a unix listener removes its
+  // socket file (libuv does).
   Result<void> listen_unix(const std::string& path, int mode);
   Result<void> listen_tcp(const std::string& ip, int port);  // port 0: any free one
   // The port the TCP listener is bound to.
