@@ -1,6 +1,8 @@
 // Connection: accepting, reading, parsing, dispatching, timing out, closing.
 #include "garden/http_connection.hpp"
 
+#include <strings.h>
+
 #include <ctime>
 
 #include "garden/http_wire.hpp"
@@ -174,10 +176,13 @@ void Connection::dispatch() {
     fail_request(decoded.error().message);
     return;
   }
-  if (!has_body_) {  // the parser stopped just before the headers' last byte
-    pending_.erase(0, parser_.feed(pending_).consumed);
-  }
+  // The parser stopped just before the headers' last byte: take it, so that
+  // what is pending is what came after the headers (the request is complete
+  // then, if it has no body).
+  pending_.erase(0, parser_.feed(std::string_view(pending_).substr(0, 1)).consumed);
   complete_ = !has_body_;
+  auto expect = request.header("Expect");
+  expect_continue_ = has_body_ && expect && ::strcasecmp(expect->c_str(), "100-continue") == 0;
   phase_ = Phase::Handling;
   body_ = has_body_ ? Body::Unread : Body::Done;
   body_claimed_ = false;

@@ -118,6 +118,7 @@ class Connection {
   bool keep_alive_ = false;
   bool has_body_ = false;
   bool complete_ = false;  // the current request was parsed to its end
+  bool expect_continue_ = false;  // it said "Expect: 100-continue"
 
   Exchange* exchange_ = nullptr;  // the current one (raw: it tells us when it dies)
   std::function<void()> on_gone_;

@@ -23,7 +23,13 @@ bool Connection::claim_body(Exchange* exchange, const std::function<void(Error)>
     why = make_error(ErrorKind::Unavailable, "client went away mid-body");
   }
   body_claimed_ = true;
-  if (!why) return true;
+  if (!why) {
+    // The client waits for this before it sends the body (curl -T does).
+    if (std::exchange(expect_continue_, false) && pending_.empty()) {
+      send("HTTP/1.1 100 Continue\r\n\r\n");
+    }
+    return true;
+  }
   defer([refuse, error = *why] { refuse(error); });
   return false;
 }

@@ -21,7 +21,8 @@ class Connection;   // internal (http_connection.hpp)
 class LoopMailbox;  // internal (loop_mailbox.hpp)
 class Hijacked;
 
-// One request in flight; the routes hold it by shared_ptr. A route that drops
+// One request in flight; the routes hold it by shared_ptr (and drop the
+// last reference on the loop thread, as every call here is made there). A route that drops
 // every reference without answering gets a 500 error answer sent for it (and
 // a stream it started and never ended is cut).
 class Exchange {

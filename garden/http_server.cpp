@@ -142,7 +142,12 @@ void Server::off_loop(std::function<void()> work, std::function<void()> done) {
   std::weak_ptr<LoopMailbox> mailbox = state_->mailbox;
   state_->pool.submit([work = std::move(work), done = std::move(done), mailbox]() mutable {
     work();
-    if (auto box = mailbox.lock()) box->post(std::move(done));
+    // Both die on the loop: what they hold (an Exchange) belongs to it.
+    auto finish = [work = std::move(work), done = std::move(done)]() mutable {
+      work = nullptr;
+      done();
+    };
+    if (auto box = mailbox.lock()) box->post(std::move(finish));
   });
 }
 

@@ -52,7 +52,8 @@ class Server {
   void close_listeners();
 
   // work() on a worker thread (never the loop), then done() on the loop
-  // (done is dropped if the server was destroyed meanwhile). Any number may
+  // (done is dropped if the server was destroyed meanwhile). Both functions
+  // are destroyed on the loop, so they may hold an Exchange. Any number may
   // run at once: the pool is dmc's own and grows by one thread whenever no
   // thread is idle (an idle thread exits after a few seconds), so a 1 GiB
   // stream-in or a slow create keeps no other work waiting.

@@ -139,3 +139,30 @@ TEST_CASE("a client gone mid-body: pipe_body's done gets an error and the pipe i
 }
 
 }  // namespace dmc::garden::test
+
+namespace dmc::garden::test {
+
+TEST_CASE("Expect: 100-continue gets its interim answer when the route reads the body") {
+  TestServer server([](auto exchange) { answer_body(exchange, 100); });
+  auto client = Client::unix_socket(server.socket_path());
+  client.send("PUT /files HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+  CHECK(client.read_until("\r\n\r\n") == "HTTP/1.1 100 Continue\r\n\r\n");
+  client.send("data");
+  CHECK(without_date(client.read_response()) == plain(200, "OK", "data"));
+}
+
+TEST_CASE("a body the route did not read: the answer is sent whole, then the connection closes") {
+  TestServer server([](std::shared_ptr<Exchange> exchange) {
+    Response response;
+    response.status = 404;
+    response.content_type = "";
+    response.body = "gone";
+    exchange->respond(std::move(response));
+  });
+  auto client = Client::tcp(server.port());
+  client.send("POST /containers/nope/processes HTTP/1.1\r\nContent-Length: 3\r\n\r\n{}\n");
+  // No Connection: close (a hijack route's error must not say it); then EOF.
+  CHECK(without_date(client.read_to_eof()) == plain(404, "Not Found", "gone"));
+}
+
+}  // namespace dmc::garden::test

@@ -76,6 +76,26 @@ TEST_CASE("pings are answered while more exchanges than libuv's pool has threads
   server.reset();
 }
 
+TEST_CASE("on_gone runs when the client leaves while its exchange waits off the loop") {
+  Latch latch;
+  std::promise<bool> gone;
+  std::unique_ptr<TestServer> server;
+  server = std::make_unique<TestServer>([&](std::shared_ptr<Exchange> exchange) {
+    exchange->on_gone([&, exchange] { gone.set_value(exchange->gone()); });
+    server->server().off_loop([&] { latch.wait(); },
+                              [exchange] { exchange->respond(json("{}\n")); });
+  });
+  {
+    auto client = Client::tcp(server->port());
+    client.send("PUT /containers/h/stop HTTP/1.1\r\n\r\n");
+  }
+  auto future = gone.get_future();
+  REQUIRE(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
+  CHECK(future.get());
+  latch.release();  // the answer then goes nowhere, harmlessly
+  server.reset();
+}
+
 TEST_CASE("post() from another thread runs the function on the loop thread") {
   TestServer server([](auto exchange) { exchange->respond(json("{}\n")); });
   std::promise<std::thread::id> ran_on;
