@@ -69,8 +69,6 @@ void Connection::close() {
   if (hijacked_ != nullptr) hijacked_->connection_ = nullptr;
   hijacked_ = nullptr;
   if (auto f = std::exchange(on_close_, nullptr)) server_->mailbox->post(std::move(f));
-  raw_data_ = nullptr;
-  raw_end_ = nullptr;
   uv_close(&socket_.handle, on_closed);
   uv_close(as_handle(&timer_), on_closed);
 }
@@ -134,10 +132,9 @@ void Connection::input_ended(int status) {
     return;
   }
   // Handling: the client half-closed or left; answer if it can still read.
-  if (body_ == Body::Buffering || body_ == Body::Piping) {
-    body_failed(make_error(ErrorKind::Unavailable, "client went away mid-body"));
-  }
+  // A body being read fails unless what is pending completes it.
   mark_gone();
+  pump();
 }
 
 void Connection::pump() {

@@ -19,8 +19,6 @@ bool Connection::claim_body(Exchange* exchange, const std::function<void(Error)>
     why = make_error(ErrorKind::Invalid, "request body: the exchange is over");
   } else if (body_claimed_) {
     why = make_error(ErrorKind::Invalid, "request body: read already");
-  } else if (body_ == Body::Unread && eof_) {
-    why = make_error(ErrorKind::Unavailable, "client went away mid-body");
   }
   body_claimed_ = true;
   if (!why) {
@@ -86,6 +84,9 @@ bool Connection::take_body_piece(std::string_view piece) {
 
 // Handling a claimed body: parses what is pending; true to go on pumping.
 bool Connection::feed_body() {
+  if (pending_.empty() && eof_) {
+    body_failed(make_error(ErrorKind::Unavailable, "client went away mid-body"));
+  }
   if (pending_.empty() || (sink_ != nullptr && sink_->queued() >= kPipeHigh)) return false;
   auto step = parser_.feed(pending_);
   pending_.erase(0, step.consumed);

@@ -51,7 +51,7 @@ void Connection::hijacked_on_read(std::function<void(std::string_view)> data,
 
 // Hands pending input to the route, and the end of input once.
 void Connection::deliver_hijacked() {
-  if (!raw_data_) return;
+  if (!raw_data_ || phase_ != Phase::Hijacked) return;
   if (!pending_.empty()) {
     std::string bytes = std::exchange(pending_, std::string());
     raw_data_(bytes);
@@ -67,9 +67,7 @@ void Connection::hijacked_write(std::string bytes) {
 
 void Connection::hijacked_finish() {
   if (phase_ != Phase::Hijacked) return;
-  phase_ = Phase::Lingering;
-  raw_data_ = nullptr;
-  raw_end_ = nullptr;
+  phase_ = Phase::Lingering;  // raw_data_ stays: it may be running now
   pending_ = std::string();
   auto* request = new uv_shutdown_t{};
   request->data = this;

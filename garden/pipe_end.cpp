@@ -41,7 +41,7 @@ void PipeEnd::pause() {
 }
 
 void PipeEnd::resume() {
-  if (reading_ || closing_ || !end_) return;
+  if (reading_ || closing_ || !end_) return;  // (end_ is null once it ran)
   int rc = uv_read_start(as_stream(&pipe_), on_alloc, on_read);
   if (rc == 0) {
     reading_ = true;
@@ -53,9 +53,7 @@ void PipeEnd::resume() {
 
 void PipeEnd::close() {
   if (closing_) return;
-  closing_ = true;
-  data_ = nullptr;
-  end_ = nullptr;
+  closing_ = true;  // data_ and end_ stay: one of them may be running now
   uv_close(as_handle(&pipe_), on_closed);
 }
 
@@ -66,7 +64,7 @@ void PipeEnd::on_alloc(uv_handle_t* h, size_t, uv_buf_t* buf) noexcept {
 
 void PipeEnd::on_read(uv_stream_t* s, ssize_t n, const uv_buf_t*) noexcept {
   auto* self = static_cast<PipeEnd*>(s->data);
-  if (n > 0 && self->data_) self->data_(std::string_view(self->buffer_, static_cast<size_t>(n)));
+  if (n > 0 && self->data_ && !self->closing_) self->data_(std::string_view(self->buffer_, static_cast<size_t>(n)));
   if (n >= 0 || self->closing_) return;
   self->pause();
   auto end = std::move(self->end_);

@@ -166,3 +166,22 @@ TEST_CASE("a body the route did not read: the answer is sent whole, then the con
 }
 
 }  // namespace dmc::garden::test
+
+namespace dmc::garden::test {
+
+TEST_CASE("a client that shuts down writing after its whole body still gets body and answer") {
+  std::promise<void> gone;
+  std::shared_ptr<Exchange> held;
+  TestServer server([&](std::shared_ptr<Exchange> exchange) {
+    held = exchange;  // the body is read only once the client's EOF is in
+    exchange->on_gone([&] { gone.set_value(); });
+  });
+  auto client = Client::unix_socket(server.socket_path());
+  client.send("PUT /files HTTP/1.1\r\nContent-Length: 4\r\n\r\nbody");
+  client.shutdown_write();
+  gone.get_future().get();
+  server.on_loop([&] { answer_body(std::exchange(held, nullptr), 100); });
+  CHECK(without_date(client.read_to_eof()) == plain(200, "OK", "body"));
+}
+
+}  // namespace dmc::garden::test
