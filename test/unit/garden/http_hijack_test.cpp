@@ -68,7 +68,7 @@ TEST_CASE("a hijacked exchange: exact head, bytes after the request first, write
   route.closed.get_future().get();   // then the server closes its side
 }
 
-TEST_CASE("a hijacked GET with no Content-Type: the head has none; its socket can be handed on") {
+TEST_CASE("a hijacked GET with no Content-Type: the head has none, and its socket can be handed on") {
   std::promise<int> socket_fd;
   std::shared_ptr<Hijacked> held;
   TestServer server([&](std::shared_ptr<Exchange> exchange) {
@@ -90,7 +90,7 @@ TEST_CASE("a hijacked GET with no Content-Type: the head has none; its socket ca
   CHECK(client.closed_by_server());
 }
 
-TEST_CASE("a hijacked connection never times out; its end reaches on_read's end callback") {
+TEST_CASE("a hijacked connection never times out, and its end reaches on_read's end callback") {
   ServerConfig config;
   config.header_timeout_ms = 20;
   config.idle_timeout_ms = 20;

@@ -21,7 +21,7 @@ using Pairs = std::vector<std::pair<std::string, std::string>>;
 using Segments = std::vector<std::string>;
 }  // namespace
 
-TEST_CASE("decode_target splits the path and keeps '+' in it; the query is form-decoded") {
+TEST_CASE("decode_target splits the path and keeps '+' in it, and the query is form-decoded") {
   CHECK(decoded("/ping").segments == Segments{"ping"});
   CHECK(decoded("/").segments == Segments{""});
   CHECK(decoded("/containers/").segments == Segments{"containers", ""});
