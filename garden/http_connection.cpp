@@ -66,11 +66,15 @@ void Connection::close() {
   if (source_ != nullptr) source_->close();
   sink_ = source_ = nullptr;
   detach_exchange(!answered);
-  if (hijacked_ != nullptr) hijacked_->connection_ = nullptr;
-  hijacked_ = nullptr;
-  if (auto f = std::exchange(on_close_, nullptr)) server_->mailbox->post(std::move(f));
+  detach_hijacked();
   uv_close(&socket_.handle, on_closed);
   uv_close(as_handle(&timer_), on_closed);
+}
+
+void Connection::detach_hijacked() {
+  if (hijacked_ != nullptr) hijacked_->connection_ = nullptr;
+  hijacked_ = nullptr;
+  if (auto f = std::exchange(on_close_, nullptr)) defer(std::move(f));
 }
 
 void Connection::detach_exchange(bool gone) {

@@ -73,6 +73,7 @@ class Connection {
   uv_stream_t* stream();
   size_t buffered() const;
   void detach_exchange(bool gone);
+  void detach_hijacked();
 
   // Bodies (http_connection_body.cpp).
   bool claim_body(Exchange* exchange, const std::function<void(Error)>& refuse);

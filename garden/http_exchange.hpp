@@ -43,14 +43,16 @@ class Exchange {
 
   // Streams the decoded body into fd (e.g. a pipe's write end; the exchange
   // owns it now) with backpressure: the socket is not read while the pipe is
-  // full, so a 1 GiB upload holds little memory (at most about 128 KiB).
+  // full, so a 1 GiB upload holds little memory (a few 64 KiB buffers; see
+  // Server::buffered_high_water).
   // fd is closed at the body's end; then done(ok). The client gone mid-body,
   // or the pipe's reader gone (EPIPE): fd is closed and done gets an error.
   void pipe_body(UniqueFd fd, std::function<void(Result<void>)> done);
 
   // A complete answer (Content-Length framing; Date header; never
   // compressed); then keep-alive serves the next request, unless the request
-  // said Connection: close or its body was not read whole.
+  // said Connection: close, its body was not read whole, or the client has
+  // shut down its side. Only the first answer counts; later ones are no-ops.
   void respond(Response response);
 
   // A streamed 200 answer read from fd (a pipe's read end), sent
