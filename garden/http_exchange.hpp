@@ -17,15 +17,18 @@
 
 namespace dmc::garden {
 
-class Connection;  // internal (http_connection.hpp)
+class Connection;   // internal (http_connection.hpp)
+class LoopMailbox;  // internal (loop_mailbox.hpp)
 class Hijacked;
 
-// One request in flight; the routes hold it by shared_ptr. A route that drops
+// One request in flight; the routes hold it by shared_ptr (and drop the
+// last reference on the loop thread, as every call here is made there). A route that drops
 // every reference without answering gets a 500 error answer sent for it (and
 // a stream it started and never ended is cut).
 class Exchange {
  public:
-  Exchange(Connection* connection, Request request);  // made by the transport
+  // Made by the transport.
+  Exchange(Connection* connection, std::shared_ptr<LoopMailbox> mailbox, Request request);
   ~Exchange();
   Exchange(const Exchange&) = delete;
   Exchange& operator=(const Exchange&) = delete;
@@ -40,14 +43,16 @@ class Exchange {
 
   // Streams the decoded body into fd (e.g. a pipe's write end; the exchange
   // owns it now) with backpressure: the socket is not read while the pipe is
-  // full, so a 1 GiB upload holds little memory (at most about 128 KiB).
+  // full, so a 1 GiB upload holds little memory (a few 64 KiB buffers; see
+  // Server::buffered_high_water).
   // fd is closed at the body's end; then done(ok). The client gone mid-body,
   // or the pipe's reader gone (EPIPE): fd is closed and done gets an error.
   void pipe_body(UniqueFd fd, std::function<void(Result<void>)> done);
 
   // A complete answer (Content-Length framing; Date header; never
   // compressed); then keep-alive serves the next request, unless the request
-  // said Connection: close or its body was not read whole.
+  // said Connection: close, its body was not read whole, or the client has
+  // shut down its side. Only the first answer counts; later ones are no-ops.
   void respond(Response response);
 
   // A streamed 200 answer read from fd (a pipe's read end), sent
@@ -80,14 +85,17 @@ class Exchange {
 
  private:
   friend class Connection;
-  Connection* connection_;  // null once the connection closed or moved on
+  Connection* connection_;  // null once answered or the connection closed
+  std::shared_ptr<LoopMailbox> mailbox_;
   Request request_;
+  bool gone_ = false;  // the connection closed before the answer was complete
 };
 
 // A connection taken over by hijack(): a raw byte stream both ways.
 class Hijacked {
  public:
-  explicit Hijacked(Connection* connection);  // made by the transport
+  // Made by the transport (connection null: closed already).
+  Hijacked(Connection* connection, std::shared_ptr<LoopMailbox> mailbox);
   ~Hijacked();
   Hijacked(const Hijacked&) = delete;
   Hijacked& operator=(const Hijacked&) = delete;
@@ -114,6 +122,7 @@ class Hijacked {
  private:
   friend class Connection;
   Connection* connection_;  // null once closed
+  std::shared_ptr<LoopMailbox> mailbox_;
 };
 
 // What the routes implement: every request's headers arrive here.

@@ -41,7 +41,9 @@ class Server {
   Server(const Server&) = delete;
   Server& operator=(const Server&) = delete;
 
-  // Removes a stale socket file first; chmods the socket to `mode`.
+  // Removes a stale socket file first; chmods the socket to `mode`. A second
+  // call replaces the first listener. Closing a unix listener removes its
+  // socket file (libuv does).
   Result<void> listen_unix(const std::string& path, int mode);
   Result<void> listen_tcp(const std::string& ip, int port);  // port 0: any free one
   // The port the TCP listener is bound to.
@@ -50,13 +52,19 @@ class Server {
   void close_listeners();
 
   // work() on a worker thread (never the loop), then done() on the loop
-  // (done is dropped if the server was destroyed meanwhile). Any number may
+  // (done is dropped if the server was destroyed meanwhile). Both functions
+  // are destroyed on the loop, so they may hold an Exchange. Any number may
   // run at once: the pool is dmc's own and grows by one thread whenever no
   // thread is idle (an idle thread exits after a few seconds), so a 1 GiB
   // stream-in or a slow create keeps no other work waiting.
   void off_loop(std::function<void()> work, std::function<void()> done);
   // From any thread: f runs on the loop soon (dropped if the server is gone).
   void post(std::function<void()> f);
+
+  // The most bytes any one connection has held at once: read and not yet
+  // parsed or delivered, plus request body not yet written into a pipe
+  // (bodies buffered by read_body are the route's and not counted).
+  size_t buffered_high_water() const;
 
  private:
   std::shared_ptr<ServerState> state_;
