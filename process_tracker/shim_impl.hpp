@@ -25,6 +25,8 @@ struct ShimClient {
   UniqueFd control;
   std::optional<ClientEnd> stdin_end;
   bool attached = false;
+  bool stdin_eof_closes = true;  // else EOF on stdin_end only detaches it
+  bool close_asked = false;      // CloseStdin: close at stdin_end's EOF
 };
 
 class Shim {
@@ -60,6 +62,8 @@ class Shim {
   void on_control(ShimClient& client);
   void attach(ShimClient& client, protocol::Message m, std::vector<UniqueFd> fds);
   void on_client_stdin(ShimClient& client);
+  void close_stdin_asked(ShimClient& client);
+  void client_gone(ShimClient& client);
   void flush_stdin();
   void close_process_stdin();
   void finish_clients();

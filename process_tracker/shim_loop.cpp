@@ -81,6 +81,7 @@ void Shim::attach(ShimClient& client, protocol::Message m, std::vector<UniqueFd>
   size_t next = 0;
   auto take = [&]() -> UniqueFd { return next < fds.size() ? std::move(fds[next++]) : UniqueFd(); };
   client.attached = true;
+  client.stdin_eof_closes = !(m.a & protocol::kStdinDetaches);
   if (m.a & protocol::kStdin) {
     auto end = ClientEnd::make(take(), false);
     if (end && stdin_) client.stdin_end = std::move(*end);
@@ -100,7 +101,7 @@ void Shim::on_control(ShimClient& client) {
   auto received = protocol::receive(client.control.get());
   if (!received && received.error().kind == ErrorKind::Unavailable) return;
   if (!received || !*received) {
-    drop(client.id);  // gone: its stdin stays open for the next client
+    client_gone(client);
     return;
   }
   auto& [m, fds] = **received;
@@ -109,6 +110,7 @@ void Shim::on_control(ShimClient& client) {
     case protocol::Type::Signal:
       if (process_pid_ > 0 && !exit_code_) ::kill(process_pid_, m.a);
       break;
+    case protocol::Type::CloseStdin: close_stdin_asked(client); break;
     case protocol::Type::Resize:
       if (options_.tty && stdin_) {
         winsize ws{static_cast<unsigned short>(m.b), static_cast<unsigned short>(m.a), 0, 0};
@@ -122,13 +124,39 @@ void Shim::on_control(ShimClient& client) {
 void Shim::on_client_stdin(ShimClient& client) {
   auto n = client.stdin_end->read(buffer_.data(), buffer_.size());
   if (!n && n.error().kind == ErrorKind::Unavailable) return;
-  if (!n || *n == 0) {  // EOF from this client: the process's stdin ends
+  if (!n || *n == 0) {  // EOF from this client: the process's stdin ends, or it detaches
     client.stdin_end.reset();
-    stdin_eof_ = true;
+    if (client.stdin_eof_closes || client.close_asked) stdin_eof_ = true;
   } else {
     stdin_buffer_.append(buffer_.data(), *n);
   }
   flush_stdin();
+}
+
+// Closed once the client's stdin is read to its end (on_client_stdin).
+void Shim::close_stdin_asked(ShimClient& client) {
+  client.close_asked = true;
+  if (client.stdin_end) return;
+  stdin_eof_ = true;
+  flush_stdin();
+}
+
+// A client that went away: what its stdin already holds still goes to the
+// process (a server writes stdin, asks CloseStdin and lets go at once), and
+// its stdin stays open for the next client unless it asked to close it.
+void Shim::client_gone(ShimClient& client) {
+  while (client.stdin_end && stdin_) {
+    auto n = client.stdin_end->read(buffer_.data(), buffer_.size());
+    if (!n && n.error().kind == ErrorKind::Unavailable) break;
+    if (!n || *n == 0) {
+      client.stdin_end.reset();
+      if (client.close_asked) stdin_eof_ = true;
+      break;
+    }
+    stdin_buffer_.append(buffer_.data(), *n);
+  }
+  flush_stdin();
+  drop(client.id);
 }
 
 void Shim::flush_stdin() {

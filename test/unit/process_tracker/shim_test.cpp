@@ -32,7 +32,7 @@
 
 using namespace dmc;
 using namespace std::chrono_literals;
-using dmc::process_tracker::AttachIo;
+using dmc::process_tracker::StreamFds;
 using dmc::process_tracker::ProcessInfo;
 using dmc::process_tracker::ProcessSpec;
 using dmc::process_tracker::Tracker;
@@ -137,13 +137,11 @@ struct Io {
   int stderr_fd = -1;                // an fd of the test's instead of the pipe
   bool out = true;                   // attach stdout at all
   bool err = true;                   // attach stderr at all
-  bool forward_signals = false;
 };
 
-// Runs Tracker::attach in a thread of its own (its tid in *tid). Never hangs
-// the suite: after 30 s everything the test started is killed.
-Attached attach(const Env& env, const std::string& id, const Io& with = {},
-                std::atomic<pid_t>* tid = nullptr) {
+// Runs Tracker::attach in a thread of its own. Never hangs the suite: after
+// 30 s everything the test started is killed.
+Attached attach(const Env& env, const std::string& id, const Io& with = {}) {
   auto out = make_pipe();
   auto err = make_pipe();
   UniqueFd in;
@@ -158,12 +156,10 @@ Attached attach(const Env& env, const std::string& id, const Io& with = {},
   auto pick = [](bool attached, int given, int pipe) {
     return !attached ? -1 : given >= 0 ? given : pipe;
   };
-  const AttachIo io{.stdin_fd = in ? in.get() : with.stdin_fd,
-                    .stdout_fd = pick(with.out, with.stdout_fd, out[1].get()),
-                    .stderr_fd = pick(with.err, with.stderr_fd, err[1].get()),
-                    .forward_signals = with.forward_signals};
+  const StreamFds io{.stdin_fd = in ? in.get() : with.stdin_fd,
+                     .stdout_fd = pick(with.out, with.stdout_fd, out[1].get()),
+                     .stderr_fd = pick(with.err, with.stderr_fd, err[1].get())};
   auto done = std::async(std::launch::async, [&] {
-    if (tid) *tid = ::gettid();
     return env.tracker.attach(env.processes, id, io);
   });
   if (done.wait_for(30s) != std::future_status::ready) {
@@ -308,31 +304,6 @@ TEST_CASE("a client attached to stdout only leaves stderr to the next one") {
   CHECK(process_alive(shim));  // stderr is nobody's yet
   check_exited(attach(env, id), 2, "", "e");
   CHECK(eventually([&] { return !process_alive(shim); }));
-}
-
-TEST_CASE("attach forwards the signals it is sent to the process") {
-  Env env;
-  const std::string id =
-      env.start(shell("trap 'printf got-usr1; exit 3' USR1; while :; do sleep 0.01; done"));
-  // A no-op handler meanwhile: a signal that reaches the attaching thread
-  // before attach blocks it must not end the test binary.
-  struct sigaction noop {}, old {};
-  noop.sa_handler = [](int) {};
-  noop.sa_flags = SA_RESTART;
-  REQUIRE(::sigaction(SIGUSR1, &noop, &old) == 0);
-  std::atomic<pid_t> tid{0};
-  std::atomic<bool> finished{false};
-  std::thread signaller([&] {
-    for (int i = 0; i < 600 && !finished; ++i) {
-      if (tid) ::tgkill(::getpid(), tid, SIGUSR1);
-      std::this_thread::sleep_for(50ms);
-    }
-  });
-  const Attached a = attach(env, id, {.forward_signals = true}, &tid);
-  finished = true;
-  signaller.join();
-  ::sigaction(SIGUSR1, &old, nullptr);
-  check_exited(a, 3, "got-usr1", "");
 }
 
 TEST_CASE("attach after the process ended gets its output once, then only its status") {
@@ -647,7 +618,7 @@ TEST_CASE("start refuses a process id in use or malformed, and runs nothing for 
 
 TEST_CASE("attach and signal name an unknown process") {
   Env env;
-  auto attached = env.tracker.attach(env.processes, "nope", AttachIo{});
+  auto attached = env.tracker.attach(env.processes, "nope", StreamFds{});
   REQUIRE_FALSE(attached);
   CHECK(attached.error().kind == ErrorKind::ProcessNotFound);
   CHECK(attached.error().message == "unknown process: nope");
