@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -69,6 +70,8 @@ class Shim {
   void finish_clients();
   void drop(ClientId id);
   [[nodiscard]] bool done() const;
+  [[nodiscard]] bool idle() const;
+  void note_idle();
   [[nodiscard]] bool output_finished() const;
   void build_polls();
   void dispatch();
@@ -95,6 +98,9 @@ class Shim {
   bool exit_written_ = false;  // exit_status is on disk
   bool exit_sent_ = false;     // a client got the exit status
   bool terminate_ = false;
+  // Since when the shim has only undelivered spooled output to keep (see
+  // idle()); it leaves after a linger.
+  std::optional<std::chrono::steady_clock::time_point> idle_since_;
 
   enum class Slot { Signal, Listener, Source, Sink, Control, ClientStdin, ProcessStdin };
   struct PollEntry {

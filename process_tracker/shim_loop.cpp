@@ -19,6 +19,10 @@ namespace {
 constexpr char kEndOfTransmission = 0x04;  // a tty's EOF character (^D)
 // While the disk is full, how often the shim tries again to write.
 constexpr int kDiskRetryMs = 1000;
+// How long an idle shim waits for a client before it leaves its output
+// in the spool to a later attach (orphan.hpp) and exits: a lingering shim
+// costs memory, and many clients never take some of the output.
+constexpr auto kLinger = std::chrono::seconds(3);
 
 }  // namespace
 
@@ -63,7 +67,11 @@ int Shim::poll_timeout() const {
   bool waiting = (exit_code_ && !exit_written_) ||
                  std::any_of(streams_.begin(), streams_.end(),
                              [](const auto& s) { return s->holding(); });
-  return waiting ? kDiskRetryMs : -1;
+  if (waiting) return kDiskRetryMs;
+  if (!idle_since_) return -1;
+  auto left = *idle_since_ + kLinger - std::chrono::steady_clock::now();
+  return static_cast<int>(
+      std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(left).count()));
 }
 
 void Shim::accept_clients() {
@@ -142,19 +150,16 @@ void Shim::close_stdin_asked(ShimClient& client) {
 }
 
 // A client that went away: what its stdin already holds still goes to the
-// process (a server writes stdin, asks CloseStdin and lets go at once), and
-// its stdin stays open for the next client unless it asked to close it.
+// process (a server writes stdin, asks CloseStdin and lets go at once).
+// The process's stdin then closes if the client asked for it, else stays
+// open for the next client.
 void Shim::client_gone(ShimClient& client) {
   while (client.stdin_end && stdin_) {
     auto n = client.stdin_end->read(buffer_.data(), buffer_.size());
-    if (!n && n.error().kind == ErrorKind::Unavailable) break;
-    if (!n || *n == 0) {
-      client.stdin_end.reset();
-      if (client.close_asked) stdin_eof_ = true;
-      break;
-    }
+    if (!n || *n == 0) break;  // EOF, or nothing more for now
     stdin_buffer_.append(buffer_.data(), *n);
   }
+  if (client.close_asked) stdin_eof_ = true;
   flush_stdin();
   drop(client.id);
 }
@@ -213,9 +218,23 @@ void Shim::drop(ClientId id) {
 
 bool Shim::done() const {
   if (terminate_) return true;
+  if (idle_since_ && std::chrono::steady_clock::now() - *idle_since_ >= kLinger) return true;
   return output_finished() && exit_written_ && clients_.empty() &&
          std::all_of(streams_.begin(), streams_.end(),
                      [](const auto& s) { return s->all_delivered(); });
+}
+
+// The process ended, its status is on disk, its output all read from it
+// and in the spool (nothing held in memory), and no client is there: what
+// is left, a later attach gets from the record without us.
+bool Shim::idle() const {
+  return output_finished() && exit_written_ && clients_.empty() &&
+         std::none_of(streams_.begin(), streams_.end(), [](const auto& s) { return s->holding(); });
+}
+
+void Shim::note_idle() {
+  if (!idle()) idle_since_.reset();
+  else if (!idle_since_) idle_since_ = std::chrono::steady_clock::now();
 }
 
 void Shim::build_polls() {
@@ -268,6 +287,7 @@ void Shim::dispatch() {
 void Shim::serve() {
   while (!done()) {
     finish_clients();
+    note_idle();
     if (done()) break;
     retry_disk();
     build_polls();

@@ -162,7 +162,7 @@ TEST_CASE("output written before any attachment reaches the first of its stream,
   CHECK(read_all(again[1][0].get()) == "");
 }
 
-TEST_CASE("a detaching stdin does not end cat; close_stdin does, after every byte") {
+TEST_CASE("a detaching stdin does not end cat, and close_stdin does after every byte") {
   Env env;
   const auto id = env.run({}, {"/bin/cat"});
   auto out = make_pipe();
@@ -211,7 +211,7 @@ TEST_CASE("signal through an attachment ends the process with 128 plus the signa
   }
 }
 
-TEST_CASE("resize through an attachment reaches a tty process; stderr of a tty is empty") {
+TEST_CASE("resize through an attachment reaches a tty process, whose stderr stream is empty") {
   Env env;
   const auto id = env.run({"--tty"}, {"/bin/sh", "-c",
                                       "trap 'stty size; exit 5' WINCH; echo ready; "
