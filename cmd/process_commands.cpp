@@ -6,6 +6,7 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "cmd/attach_session.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/options.hpp"
@@ -72,12 +73,7 @@ int attach_here(containerizer::Containerizer& c, const std::string& handle,
                 const std::string& id, bool with_stdin, bool tty) {
   std::optional<RawMode> raw;
   if (tty) raw.emplace(STDIN_FILENO);
-  process_tracker::AttachIo io{.stdin_fd = with_stdin ? STDIN_FILENO : -1,
-                               .stdout_fd = STDOUT_FILENO,
-                               .stderr_fd = STDERR_FILENO,
-                               .forward_signals = true,
-                               .tty_fd = tty && ::isatty(STDIN_FILENO) ? STDIN_FILENO : -1};
-  auto status = c.attach(handle, id, io);
+  auto status = attach_session(c, handle, id, {.with_stdin = with_stdin, .tty = tty});
   raw.reset();
   if (!status) return fail(status.error().message, process_error_code(status.error()));
   return *status;

@@ -83,8 +83,10 @@ class Containerizer {
 
   // Processes: started under a shim, so that they outlive the caller.
   Result<std::string> run(const std::string& handle, const process_tracker::ProcessSpec& spec);
-  Result<int> attach(const std::string& handle, const std::string& id,
-                     const process_tracker::AttachIo& io) const;
+  // A client of the process (process_tracker/attachment.hpp).
+  Result<process_tracker::Attachment> open_attachment(
+      const std::string& handle, const std::string& id,
+      const process_tracker::StreamFds& fds) const;
   Result<void> signal(const std::string& handle, const std::string& id, int signal) const;
   Result<std::vector<process_tracker::ProcessInfo>> processes(const std::string& handle) const;
   // StopAll: every process but the init ends; the container stays, stopped.

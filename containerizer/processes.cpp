@@ -24,10 +24,11 @@ Result<std::string> Containerizer::run(const std::string& handle,
   return kit.tracker.start(processes_dir(handle), handle, spec, process);
 }
 
-Result<int> Containerizer::attach(const std::string& handle, const std::string& id,
-                                  const process_tracker::AttachIo& io) const {
+Result<process_tracker::Attachment> Containerizer::open_attachment(
+    const std::string& handle, const std::string& id,
+    const process_tracker::StreamFds& fds) const {
   DMC_CHECK(check_exists(handle));
-  return tracker().attach(processes_dir(handle), id, io);
+  return tracker().open_attachment(processes_dir(handle), id, fds);
 }
 
 Result<void> Containerizer::signal(const std::string& handle, const std::string& id,

@@ -19,6 +19,10 @@ namespace {
 constexpr char kEndOfTransmission = 0x04;  // a tty's EOF character (^D)
 // While the disk is full, how often the shim tries again to write.
 constexpr int kDiskRetryMs = 1000;
+// How long an idle shim waits for a client before it leaves its output
+// in the spool to a later attach (orphan.hpp) and exits: a lingering shim
+// costs memory, and many clients never take some of the output.
+constexpr auto kLinger = std::chrono::seconds(3);
 
 }  // namespace
 
@@ -63,7 +67,11 @@ int Shim::poll_timeout() const {
   bool waiting = (exit_code_ && !exit_written_) ||
                  std::any_of(streams_.begin(), streams_.end(),
                              [](const auto& s) { return s->holding(); });
-  return waiting ? kDiskRetryMs : -1;
+  if (waiting) return kDiskRetryMs;
+  if (!idle_since_) return -1;
+  auto left = *idle_since_ + kLinger - std::chrono::steady_clock::now();
+  return static_cast<int>(
+      std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(left).count()));
 }
 
 void Shim::accept_clients() {
@@ -81,6 +89,7 @@ void Shim::attach(ShimClient& client, protocol::Message m, std::vector<UniqueFd>
   size_t next = 0;
   auto take = [&]() -> UniqueFd { return next < fds.size() ? std::move(fds[next++]) : UniqueFd(); };
   client.attached = true;
+  client.stdin_eof_closes = !(m.a & protocol::kStdinDetaches);
   if (m.a & protocol::kStdin) {
     auto end = ClientEnd::make(take(), false);
     if (end && stdin_) client.stdin_end = std::move(*end);
@@ -100,7 +109,7 @@ void Shim::on_control(ShimClient& client) {
   auto received = protocol::receive(client.control.get());
   if (!received && received.error().kind == ErrorKind::Unavailable) return;
   if (!received || !*received) {
-    drop(client.id);  // gone: its stdin stays open for the next client
+    client_gone(client);
     return;
   }
   auto& [m, fds] = **received;
@@ -109,6 +118,7 @@ void Shim::on_control(ShimClient& client) {
     case protocol::Type::Signal:
       if (process_pid_ > 0 && !exit_code_) ::kill(process_pid_, m.a);
       break;
+    case protocol::Type::CloseStdin: close_stdin_asked(client); break;
     case protocol::Type::Resize:
       if (options_.tty && stdin_) {
         winsize ws{static_cast<unsigned short>(m.b), static_cast<unsigned short>(m.a), 0, 0};
@@ -122,13 +132,36 @@ void Shim::on_control(ShimClient& client) {
 void Shim::on_client_stdin(ShimClient& client) {
   auto n = client.stdin_end->read(buffer_.data(), buffer_.size());
   if (!n && n.error().kind == ErrorKind::Unavailable) return;
-  if (!n || *n == 0) {  // EOF from this client: the process's stdin ends
+  if (!n || *n == 0) {  // EOF from this client: the process's stdin ends, or it detaches
     client.stdin_end.reset();
-    stdin_eof_ = true;
+    if (client.stdin_eof_closes || client.close_asked) stdin_eof_ = true;
   } else {
     stdin_buffer_.append(buffer_.data(), *n);
   }
   flush_stdin();
+}
+
+// Closed once the client's stdin is read to its end (on_client_stdin).
+void Shim::close_stdin_asked(ShimClient& client) {
+  client.close_asked = true;
+  if (client.stdin_end) return;
+  stdin_eof_ = true;
+  flush_stdin();
+}
+
+// A client that went away: what its stdin already holds still goes to the
+// process (a server writes stdin, asks CloseStdin and lets go at once).
+// The process's stdin then closes if the client asked for it, else stays
+// open for the next client.
+void Shim::client_gone(ShimClient& client) {
+  while (client.stdin_end && stdin_) {
+    auto n = client.stdin_end->read(buffer_.data(), buffer_.size());
+    if (!n || *n == 0) break;  // EOF, or nothing more for now
+    stdin_buffer_.append(buffer_.data(), *n);
+  }
+  if (client.close_asked) stdin_eof_ = true;
+  flush_stdin();
+  drop(client.id);
 }
 
 void Shim::flush_stdin() {
@@ -185,9 +218,23 @@ void Shim::drop(ClientId id) {
 
 bool Shim::done() const {
   if (terminate_) return true;
+  if (idle_since_ && std::chrono::steady_clock::now() - *idle_since_ >= kLinger) return true;
   return output_finished() && exit_written_ && clients_.empty() &&
          std::all_of(streams_.begin(), streams_.end(),
                      [](const auto& s) { return s->all_delivered(); });
+}
+
+// The process ended, its status is on disk, its output all read from it
+// and in the spool (nothing held in memory), and no client is there: what
+// is left, a later attach gets from the record without us.
+bool Shim::idle() const {
+  return output_finished() && exit_written_ && clients_.empty() &&
+         std::none_of(streams_.begin(), streams_.end(), [](const auto& s) { return s->holding(); });
+}
+
+void Shim::note_idle() {
+  if (!idle()) idle_since_.reset();
+  else if (!idle_since_) idle_since_ = std::chrono::steady_clock::now();
 }
 
 void Shim::build_polls() {
@@ -240,6 +287,7 @@ void Shim::dispatch() {
 void Shim::serve() {
   while (!done()) {
     finish_clients();
+    note_idle();
     if (done()) break;
     retry_disk();
     build_polls();
