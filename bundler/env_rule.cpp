@@ -5,9 +5,6 @@
 namespace dmc::bundler {
 namespace {
 
-constexpr const char* kDefaultPath =
-    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
-
 // The key of a KEY=VALUE entry; empty when the entry is malformed.
 std::string_view key_of(std::string_view entry) {
   auto eq = entry.find('=');
@@ -15,22 +12,20 @@ std::string_view key_of(std::string_view entry) {
   return entry.substr(0, eq);
 }
 
-// Adds entry, replacing an earlier entry with the same key in place.
+// Adds entry; an earlier entry with the same key goes (Garden: each name
+// once, where it was last given).
 void set_entry(std::vector<std::string>& env, const std::string& entry) {
   auto key = key_of(entry);
-  auto same_key = [key](const std::string& e) { return key_of(e) == key; };
-  auto it = std::find_if(env.begin(), env.end(), same_key);
-  if (it == env.end()) {
-    env.push_back(entry);
-  } else {
-    *it = entry;
-  }
+  std::erase_if(env, [key](const std::string& e) { return key_of(e) == key; });
+  env.push_back(entry);
 }
 
 }  // namespace
 
 Result<Bundle> EnvRule::apply(Bundle bundle, const DesiredSpec& spec) const {
-  std::vector<std::string> env{kDefaultPath};
+  // No PATH of our own here: each process gets one after its own env
+  // (process_builder), root's or a user's, unless the container sets one.
+  std::vector<std::string> env;
   for (const auto& entry : spec.env) {
     if (key_of(entry).empty()) {
       return make_error(ErrorKind::Invalid, "invalid env '{}': expected KEY=VALUE", entry);

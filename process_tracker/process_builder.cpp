@@ -31,17 +31,13 @@ bool has_key(const std::vector<std::string>& env, std::string_view key) {
   return false;
 }
 
-// Later entries replace earlier ones with the same key, keeping the first's place.
+// Each name once, where it was last given: a later entry removes an
+// earlier one with the same key (Garden: `env` prints every entry, so
+// overriding in place would leave the order of the first).
 void merge_into(std::vector<std::string>& env, const std::vector<std::string>& more) {
   for (const auto& entry : more) {
-    bool replaced = false;
-    for (auto& existing : env) {
-      if (env_key(existing) != env_key(entry)) continue;
-      existing = entry;
-      replaced = true;
-      break;
-    }
-    if (!replaced) env.push_back(entry);
+    std::erase_if(env, [&](const std::string& e) { return env_key(e) == env_key(entry); });
+    env.push_back(entry);
   }
 }
 
