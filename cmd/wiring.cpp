@@ -12,10 +12,16 @@ Result<InstallPaths> install_paths() {
   if (n < 0) return sys_error("readlink /proc/self/exe");
   std::string bin(exe, static_cast<size_t>(n));
   bin.resize(bin.find_last_of('/'));
-  return InstallPaths{.init = bin + "/dmc-init",
-                      .shim = bin + "/dmc-shim",
-                      .nstar = bin + "/dmc-nstar",
-                      .default_rootfs = bin + "/../share/dmc/rootfs"};
+  // Installed, the helpers are in <prefix>/libexec/dmc beside <prefix>/bin;
+  // in the build tree they are next to the binary. The rootfs is under
+  // <prefix>/share, and the build tree has the same layout.
+  std::string prefix = bin.substr(0, bin.find_last_of('/'));
+  std::string helpers = prefix + "/libexec/dmc";
+  if (::access((helpers + "/dmc-shim").c_str(), X_OK) != 0) helpers = bin;
+  return InstallPaths{.init = helpers + "/dmc-init",
+                      .shim = helpers + "/dmc-shim",
+                      .nstar = helpers + "/dmc-nstar",
+                      .default_rootfs = prefix + "/share/dmc/rootfs"};
 }
 
 System::System(Logger logger, depot::Depot depot, runrunc::RuntimeConfig runtime,
