@@ -17,23 +17,11 @@ def meminfo_total_bytes():
 
 
 class Containers(harness.DmcdTestCase):
-    tcp = True
 
     def test_ping_answers_an_empty_object(self):
         response = self.client.request("GET", "/ping")
         self.assertEqual(response.status, 200)
         self.assertEqual(json.loads(response.body), {})
-
-    def test_the_tcp_listener_serves_plain_and_hijacked_routes(self):
-        tcp = Client(self.server.tcp_address)
-        self.assertEqual(tcp.ping(), {})
-        handle = self.create(client=tcp)
-        self.assertIn(handle, tcp.list())
-        process = tcp.run(handle, "sh", ["-c", "echo over tcp; exit 9"])
-        self.assertEqual(process.wait(), 9)
-        self.assertEqual(process.out(), b"over tcp\n")
-        self.assertEqual(tcp.destroy(handle), {})
-        self.assertGone(handle)
 
     def test_capacity_reports_the_host(self):
         capacity = self.client.capacity()
@@ -192,6 +180,21 @@ class Containers(harness.DmcdTestCase):
                 self.assertIn(key, event, line)
             self.assertTrue("level" in event or "log_level" in event, line)
             self.assertRegex(event["message"], r"^dmcd\.\S+$", line)
+
+
+class TcpListener(harness.DmcdTestCase):
+    tcp = True
+
+    def test_the_tcp_listener_serves_plain_and_hijacked_routes(self):
+        tcp = Client(self.server.tcp_address)
+        self.assertEqual(tcp.ping(), {})
+        handle = self.create(client=tcp)
+        self.assertIn(handle, tcp.list())
+        process = tcp.run(handle, "sh", ["-c", "echo over tcp; exit 9"])
+        self.assertEqual(process.wait(), 9)
+        self.assertEqual(process.out(), b"over tcp\n")
+        self.assertEqual(tcp.destroy(handle), {})
+        self.assertGone(handle)
 
 
 class MaxContainers(harness.DmcdTestCase):

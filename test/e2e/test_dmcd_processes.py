@@ -153,10 +153,10 @@ class Processes(harness.DmcdTestCase):
         self.assertGreater(lines.index("USER=root"), start + 2)
 
     def test_a_path_given_by_the_process_is_kept(self):
-        status, out, _ = self.run_to_end(self.h, "env", env=["PATH=/bin"])
+        status, out, _ = self.run_to_end(self.h, "env", env=["PATH=/usr/bin"])
         self.assertEqual(status, 0)
         lines = out.decode().splitlines()
-        self.assertEqual([line for line in lines if line.startswith("PATH=")], ["PATH=/bin"])
+        self.assertEqual([line for line in lines if line.startswith("PATH=")], ["PATH=/usr/bin"])
 
     def test_root_starts_in_its_home(self):
         self.assertEqual(self.run_to_end(self.h, "pwd"), (0, b"/root\n", b""))
