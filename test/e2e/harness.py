@@ -24,6 +24,7 @@ from garden_client import Address, Client, ContainerNotFoundError
 import machine
 
 SKIP_MARKER = "DMC-TEST-SKIPPED"
+SERVER_LOGS = []  # (argv, log tail) of every dmcd, kept past its temp dir for main()
 
 
 class Config:
@@ -110,8 +111,11 @@ class Dmcd:
         return self.proc.wait()
 
     def log(self):
-        with open(self.log_path, "rb") as f:
-            return f.read().decode(errors="replace")
+        try:
+            with open(self.log_path, "rb") as f:
+                return f.read().decode(errors="replace")
+        except OSError as e:
+            return f"(no log: {e})"
 
     def log_tail(self, lines=40):
         return "\n".join(self.log().splitlines()[-lines:])
@@ -154,6 +158,7 @@ class Env:
         problems = []
         for server in self.servers:
             server.stop()
+            SERVER_LOGS.append((" ".join(server.argv), server.log_tail(60)))
         for handle in self.listed():
             self.handles.add(handle)
             result = self.dmc("destroy", handle)
@@ -287,6 +292,9 @@ def main(needs_dmcd=True):
     program = unittest.main(module="__main__", argv=[sys.argv[0]] + rest, verbosity=2,
                             exit=False)
     result = program.result
+    if not result.wasSuccessful():
+        for argv, tail in SERVER_LOGS:
+            print(f"--- the log of {argv} ends with:\n{tail}", file=sys.stderr)
     if result.skipped and result.wasSuccessful():
         print(f"{SKIP_MARKER}: {len(result.skipped)} test(s) could not run here", flush=True)
     sys.exit(0 if result.wasSuccessful() else 1)
