@@ -10,6 +10,7 @@ reports) whatever that left, and unmounts anything under its temp dir.
 """
 
 import argparse
+import ctypes
 import os
 import shutil
 import signal
@@ -17,6 +18,7 @@ import socket
 import subprocess
 import sys
 import tempfile
+import threading
 import unittest
 import uuid
 
@@ -25,6 +27,15 @@ import machine
 
 SKIP_MARKER = "DMC-TEST-SKIPPED"
 SERVER_LOGS = []  # (argv, log tail) of every dmcd, kept past its temp dir for main()
+LIVE_ENVS = []  # envs not cleaned up yet, for the watchdog
+BUDGET_SECONDS = int(os.environ.get("DMC_E2E_BUDGET", "270"))  # below ctest's TIMEOUT
+PR_SET_PDEATHSIG = 1
+_prctl = ctypes.CDLL(None, use_errno=True).prctl  # resolved before any fork
+
+
+def die_with_the_harness():
+    """In the child before exec: dmcd gets SIGKILL if the test process dies."""
+    _prctl(PR_SET_PDEATHSIG, int(signal.SIGKILL), 0, 0, 0)
 
 
 class Config:
@@ -67,7 +78,8 @@ class Dmcd:
         self.address = Address(unix=env.socket)
         with open(self.log_path, "ab") as log:
             self.proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=log,
-                                         stderr=subprocess.STDOUT)
+                                         stderr=subprocess.STDOUT,
+                                         preexec_fn=die_with_the_harness)
         self.pid = self.proc.pid
         self.stopped_on_purpose = False
         self.wait_ready()
@@ -132,6 +144,7 @@ class Env:
         self.runtime = Config.runtime
         self.servers = []
         self.handles = set()  # every handle a test made or was given
+        LIVE_ENVS.append(self)
 
     def start_dmcd(self, *args, tcp=False):
         server = Dmcd(self, args, tcp)
@@ -156,6 +169,8 @@ class Env:
     def cleanup(self):
         """Leaves nothing of this env on the machine; returns what had to be forced."""
         problems = []
+        if self in LIVE_ENVS:
+            LIVE_ENVS.remove(self)
         for server in self.servers:
             server.stop()
             SERVER_LOGS.append((" ".join(server.argv), server.log_tail(60)))
@@ -278,6 +293,23 @@ def skip_reason():
     return None
 
 
+def start_watchdog():
+    """A hung test must not leave dmcd and containers behind when ctest gives up."""
+    def expire():
+        print(f"watchdog: the module ran over {BUDGET_SECONDS} s; cleaning up", file=sys.stderr,
+              flush=True)
+        for env in list(LIVE_ENVS):
+            try:
+                for problem in env.cleanup():
+                    print(problem, file=sys.stderr)
+            except Exception as e:  # noqa: BLE001 - last resort, keep going
+                print(f"watchdog: cleanup of {env.temp}: {e!r}", file=sys.stderr)
+        os._exit(1)
+    timer = threading.Timer(BUDGET_SECONDS, expire)
+    timer.daemon = True
+    timer.start()
+
+
 def main(needs_dmcd=True):
     """Runs the calling module's tests, or reports them skipped to ctest."""
     parser = argparse.ArgumentParser(add_help=False)
@@ -289,6 +321,7 @@ def main(needs_dmcd=True):
     if reason:
         print(f"{SKIP_MARKER}: {reason}", flush=True)
         sys.exit(0)
+    start_watchdog()
     program = unittest.main(module="__main__", argv=[sys.argv[0]] + rest, verbosity=2,
                             exit=False)
     result = program.result
