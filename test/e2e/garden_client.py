@@ -185,7 +185,9 @@ class Client:
 
     def run(self, handle, path, args=None, stdin=None, stdout=True, stderr=True, **spec):
         """Starts a process; stdin is None (nothing sent), bytes (one message then
-        EOF) or an iterable of bytes (one message each, then EOF)."""
+        EOF) or an iterable of bytes (one message each, then EOF); stdout and
+        stderr are True (kept: Process.out()/err()), False (not opened) or a
+        callable given each chunk as it arrives."""
         return self.run_raw(handle, process_spec(path, args, **spec), stdin, stdout, stderr)
 
     def run_raw(self, handle, spec, stdin=None, stdout=True, stderr=True):

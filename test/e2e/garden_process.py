@@ -25,7 +25,7 @@ def next_message(reader):
             try:
                 text = stripped.decode("utf-8")
                 value, end = decoder.raw_decode(text)
-                reader.buffered = stripped[len(text[:end].encode()):]
+                reader.buffered = bytearray(stripped[len(text[:end].encode()):])
                 return value
             except (ValueError, UnicodeDecodeError) as e:
                 error = e
@@ -40,8 +40,9 @@ def next_message(reader):
 class OutputStream:
     """One stream connection (stdout or stderr) read to EOF on a thread."""
 
-    def __init__(self, name):
+    def __init__(self, name, sink=None):
         self.name = name
+        self.sink = sink  # called with each chunk instead of keeping it (e.g. benchmarks)
         self.data = bytearray()
         self.error = None
         self.hijacked = None
@@ -65,6 +66,9 @@ class OutputStream:
                 data = reader.take()
                 if not data:
                     break
+                if self.sink:
+                    self.sink(data)
+                    continue
                 with self.changed:
                     self.data += data
                     self.changed.notify_all()
@@ -109,12 +113,19 @@ class Process:
         self.error = None
         self.finished = threading.Event()
         self._write_lock = threading.Lock()
-        self.stdout = OutputStream("Stdout") if stdout else None
-        self.stderr = OutputStream("Stderr") if stderr else None
+        self.stdout = self._stream("Stdout", stdout)
+        self.stderr = self._stream("Stderr", stderr)
         threading.Thread(target=self._read_messages, daemon=True).start()
         if stdin is not None:
             threading.Thread(target=self._pump_stdin, args=(stdin,), daemon=True).start()
         threading.Thread(target=self._open_streams, args=(open_stream,), daemon=True).start()
+
+    @staticmethod
+    def _stream(name, wanted):
+        """True: kept in memory; a callable: given each chunk; falsy: not opened."""
+        if not wanted:
+            return None
+        return OutputStream(name, wanted if callable(wanted) else None)
 
     def _open_streams(self, open_stream):
         for stream, which in ((self.stdout, "stdout"), (self.stderr, "stderr")):

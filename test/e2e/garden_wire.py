@@ -119,7 +119,7 @@ class Reader:
 
     def __init__(self, sock):
         self.sock = sock
-        self.buffered = b""
+        self.buffered = bytearray()  # appends stay linear, even for a large body
         self.eof = False
 
     def fill(self):
@@ -145,14 +145,15 @@ class Reader:
         while len(self.buffered) < n:
             if not self.fill():
                 raise WireError(f"connection closed after {len(self.buffered)} of {n} bytes")
-        data, self.buffered = self.buffered[:n], self.buffered[n:]
+        data = bytes(self.buffered[:n])
+        del self.buffered[:n]
         return data
 
     def take(self):
         """What is buffered now, or what one recv returns; b"" at EOF."""
         if not self.buffered:
             self.fill()
-        data, self.buffered = self.buffered, b""
+        data, self.buffered = bytes(self.buffered), bytearray()
         return data
 
     def rest(self):
@@ -204,7 +205,7 @@ def read_head(reader):
 
 
 def read_chunked(reader):
-    body = b""
+    body = []
     while True:
         size_line = reader.line().split(";", 1)[0].strip()
         try:
@@ -214,8 +215,8 @@ def read_chunked(reader):
         if size == 0:
             while reader.line():  # trailers
                 pass
-            return body
-        body += reader.exactly(size)
+            return b"".join(body)
+        body.append(reader.exactly(size))
         if reader.exactly(2) != b"\r\n":
             raise WireError("chunk not followed by CRLF")
 

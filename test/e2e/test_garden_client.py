@@ -229,6 +229,12 @@ class HijackedRequests(FakeTestCase):
                                       b"Content-Type: application/json\r\n\r\n")
         self.assertTrue(stderr.line.endswith("/attaches/7/stderr HTTP/1.1"))
 
+    def test_output_can_go_to_a_sink(self):
+        chunks = []
+        process = self.serve(fake_process()).client().run("h", "true", stdout=chunks.append)
+        self.assertEqual(process.wait(), 3)
+        self.assertEqual((b"".join(chunks), process.out(), process.err()), (b"out\n", b"", b"err\n"))
+
     def test_first_message_in_its_own_packet(self):
         server = self.serve(fake_process(first_with_head=False))
         self.assertEqual(server.client().run("h", "true").wait(), 3)
