@@ -6,6 +6,7 @@
 #include <chrono>
 
 #include "common/clock.hpp"
+#include "common/fs.hpp"
 #include "garden/api.hpp"
 #include "garden/wire_in.hpp"
 
@@ -49,8 +50,13 @@ void Api::capacity(const X& x, const Params&) {
   json_work(x, "", [this]() -> Result<std::string> {
     struct sysinfo si {};
     if (::sysinfo(&si) < 0) return sys_error("sysinfo");
+    // The depot's filesystem (its dir is made by the first create).
     struct statvfs vfs {};
-    if (::statvfs(config_.depot.c_str(), &vfs) < 0) return sys_error(config_.depot);
+    std::string dir = config_.depot;
+    while (::statvfs(dir.c_str(), &vfs) < 0) {
+      if (errno != ENOENT || dir == "/" || dir.empty()) return sys_error(config_.depot);
+      dir = parent_of(dir);
+    }
     return capacity_json(uint64_t{si.totalram} * si.mem_unit,
                          uint64_t{vfs.f_blocks} * vfs.f_frsize, config_.max_containers);
   });
@@ -219,11 +225,13 @@ void Api::limits_empty(const X& x, const Params& p) {
 void Api::net_unsupported(const X& x, const Params& p) {
   std::string handle = handle_of(p);
   bool in = x->request().segments.size() > 3 && x->request().segments[3] == "in";
-  json_work(x, handle, [this, handle, in]() -> Result<std::string> {
-    DMC_CHECK(containerizer_.properties(handle));
-    return make_error(ErrorKind::Invalid,
-                      "{} is not supported: this server has no container networking",
-                      in ? "NetIn" : "NetOut");
+  with_body(x, [this, x, handle, in](std::string) {
+    json_work(x, handle, [this, handle, in]() -> Result<std::string> {
+      DMC_CHECK(containerizer_.properties(handle));
+      return make_error(ErrorKind::Invalid,
+                        "{} is not supported: this server has no container networking",
+                        in ? "NetIn" : "NetOut");
+    });
   });
 }
 

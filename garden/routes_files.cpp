@@ -15,6 +15,15 @@ Result<std::pair<UniqueFd, UniqueFd>> make_pipe() {
   return std::pair{UniqueFd(fds[0]), UniqueFd(fds[1])};
 }
 
+void drain(int fd) {
+  char buffer[65536];
+  for (;;) {
+    ssize_t n = ::read(fd, buffer, sizeof buffer);
+    if (n > 0 || (n < 0 && errno == EINTR)) continue;
+    return;
+  }
+}
+
 // Both the body and the extraction have ended: the answer.
 struct StreamInJoin {
   std::optional<Result<void>> body;
@@ -42,7 +51,10 @@ void Api::stream_in(const X& x, const Params& p) {
   async<std::string>(
       [this, handle, destination, user, read_end]() -> Result<std::string> {
         auto streamed = containerizer_.stream_in(handle, user, destination, read_end->get());
-        read_end->reset();  // a client still sending gets EPIPE, not a hang
+        // What the extraction left unread is read and dropped, so that the
+        // client can send its whole body and then read the answer.
+        drain(read_end->get());
+        read_end->reset();
         if (!streamed) {
           if (streamed.error().kind == ErrorKind::ContainerNotFound) return streamed.error();
           return make_error(streamed.error().kind, "error streaming in: {}",
