@@ -10,10 +10,10 @@
 #include <uv.h>
 
 #include "cmd/cli_args.hpp"
-#include "cmd/wiring.hpp"
 #include "common/fs.hpp"
 #include "garden/api.hpp"
 #include "garden/http_server.hpp"
+#include "wiring/wiring.hpp"
 
 namespace {
 
@@ -22,13 +22,11 @@ using namespace dmc;
 constexpr int kExitUsage = 2;
 
 struct Flags {
-  cli::GlobalOptions globals;
+  wiring::Settings globals;
   std::string socket;
   std::string bind_ip;
   int bind_port = 0;
-  std::string default_rootfs;
   int64_t default_grace_ns = 0;
-  uint64_t max_containers = 0;
   bool destroy_on_startup = false;
 };
 
@@ -81,10 +79,11 @@ Result<Flags> read_flags(const cxxopts::ParseResult& p) {
   if (p.count("runtime")) f.globals.runtime = p["runtime"].as<std::string>();
   if (p.count("state-root")) f.globals.state_root = p["state-root"].as<std::string>();
   f.globals.log_level = p["log-level"].as<std::string>();
-  if (p.count("default-rootfs")) f.default_rootfs = p["default-rootfs"].as<std::string>();
+  if (p.count("default-rootfs")) f.globals.default_rootfs = p["default-rootfs"].as<std::string>();
   DMC_TRY(grace, cli::parse_duration(p["default-grace-time"].as<std::string>()));
   f.default_grace_ns = static_cast<int64_t>(grace.count()) * 1'000'000;
-  f.max_containers = p["max-containers"].as<uint64_t>();
+  f.globals.max_containers = p["max-containers"].as<uint64_t>();
+  f.globals.log_source = "dmcd";
   f.destroy_on_startup = p.count("destroy-containers-on-startup") > 0;
   return f;
 }
@@ -117,7 +116,7 @@ void on_signal(uv_signal_t* handle, int) noexcept {
 
 int serve(const Flags& flags) {
   ::signal(SIGPIPE, SIG_IGN);
-  auto system = cli::System::make(flags.globals);
+  auto system = wiring::System::make(flags.globals);
   if (!system) {
     std::cerr << "dmcd: " << system.error().message << "\n";
     return 1;
@@ -133,7 +132,7 @@ int serve(const Flags& flags) {
   uv_loop_t* loop = uv_default_loop();
   garden::Api api(loop, containerizer,
                   {.default_grace_ns = flags.default_grace_ns,
-                   .max_containers = flags.max_containers,
+                   .max_containers = flags.globals.max_containers,
                    .depot = flags.globals.depot},
                   logger);
   garden::Server server(loop, api, {}, logger);

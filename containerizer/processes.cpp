@@ -7,9 +7,10 @@ namespace dmc::containerizer {
 namespace names = depot::names;
 
 Result<std::string> Containerizer::run(const std::string& handle,
-                                       const process_tracker::ProcessSpec& spec) {
+                                       const process_tracker::ProcessSpec& asked) {
+  DMC_TRY(spec, checked_process(asked));
   DMC_CHECK(check_exists(handle));
-  DMC_TRY(lock, depot_.lock(handle));  // destroy waits until the shim runs
+  DMC_TRY(held, lock(handle));  // destroy waits until the shim runs
   DMC_TRY(state, depot_.read_state(handle));
   DMC_CHECK(prove_running(handle, state));
   // A stop killed half way leaves the container frozen, and the runtime
@@ -51,7 +52,7 @@ Result<std::vector<process_tracker::ProcessInfo>> Containerizer::processes(
 
 Result<void> Containerizer::stop(const std::string& handle, const stopper::StopOptions& options) {
   DMC_CHECK(check_exists(handle));
-  DMC_TRY(lock, depot_.lock(handle));
+  DMC_TRY(held, lock(handle));
   DMC_TRY(state, depot_.read_state(handle));
   DMC_CHECK(prove_running(handle, state));
   DMC_CHECK(stopper_.thaw(cgroup_path(handle)));  // what a killed stop left
