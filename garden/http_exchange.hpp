@@ -21,10 +21,10 @@ class Connection;   // internal (http_connection.hpp)
 class LoopMailbox;  // internal (loop_mailbox.hpp)
 class Hijacked;
 
-// One request in flight; the routes hold it by shared_ptr (and drop the
-// last reference on the loop thread, as every call here is made there). A route that drops
-// every reference without answering gets a 500 error answer sent for it (and
-// a stream it started and never ended is cut).
+// One request in flight; the routes hold it by shared_ptr (and drop the last
+// reference on the loop thread, as every call here is made there). A route
+// that drops every reference without answering gets a 500 error answer sent
+// for it (and a stream it started and never ended is cut).
 class Exchange {
  public:
   // Made by the transport.
@@ -47,6 +47,7 @@ class Exchange {
   // Server::buffered_high_water).
   // fd is closed at the body's end; then done(ok). The client gone mid-body,
   // or the pipe's reader gone (EPIPE): fd is closed and done gets an error.
+  // A request without a body: fd is closed and done(ok). Call it once.
   void pipe_body(UniqueFd fd, std::function<void(Result<void>)> done);
 
   // A complete answer (Content-Length framing; Date header; never
@@ -91,7 +92,8 @@ class Exchange {
   bool gone_ = false;  // the connection closed before the answer was complete
 };
 
-// A connection taken over by hijack(): a raw byte stream both ways.
+// A connection taken over by hijack(): a raw byte stream both ways. If the
+// routes drop every reference to an open one, it is closed.
 class Hijacked {
  public:
   // Made by the transport (connection null: closed already).
@@ -103,7 +105,7 @@ class Hijacked {
   // Raw bytes from the client as they arrive: first whatever was buffered
   // after the request (headers and body), then the socket's. end() runs once,
   // at EOF or on a read error. Until on_read is called, input is buffered
-  // (up to 64 KiB; then the socket is not read).
+  // (up to 64 KiB; then the socket is not read). Call it once.
   void on_read(std::function<void(std::string_view)> data, std::function<void()> end);
   // Queued in order; never blocks. Dropped once closed.
   void write(std::string bytes);

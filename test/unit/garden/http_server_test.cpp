@@ -48,15 +48,16 @@ TEST_CASE("a kept-alive connection idle past the idle timeout is closed") {
 }
 
 TEST_CASE("pings are answered while more exchanges than libuv's pool has threads wait off the loop") {
-  Latch latch;
-  std::atomic<int> blocked{0};
+  // Shared with the workers, which may still be leaving wait() when the test ends.
+  auto latch = std::make_shared<Latch>();
+  auto blocked = std::make_shared<std::atomic<int>>(0);
   std::unique_ptr<TestServer> server;
   server = std::make_unique<TestServer>([&](std::shared_ptr<Exchange> exchange) {
     if (exchange->request().segments.at(0) != "slow") return exchange->respond(json("{}\n"));
     server->server().off_loop(
-        [&] {
-          ++blocked;
-          latch.wait();
+        [latch, blocked] {
+          ++*blocked;
+          latch->wait();
         },
         [exchange] { exchange->respond(json("{\"slow\":true}\n")); });
   });
@@ -65,11 +66,11 @@ TEST_CASE("pings are answered while more exchanges than libuv's pool has threads
     slow.push_back(Client::tcp(server->port()));
     slow.back().send("GET /slow HTTP/1.1\r\n\r\n");
   }
-  REQUIRE(dmc::test::eventually([&] { return blocked == 6; }));  // all six at once
+  REQUIRE(dmc::test::eventually([&] { return *blocked == 6; }));  // all six at once
   auto ping = Client::unix_socket(server->socket_path());
   ping.send("GET /ping HTTP/1.1\r\n\r\n");
   CHECK(without_date(ping.read_response()).ends_with("\r\n\r\n{}\n"));
-  latch.release();
+  latch->release();
   for (auto& client : slow) {
     CHECK(without_date(client.read_response()).ends_with("\r\n\r\n{\"slow\":true}\n"));
   }
@@ -77,12 +78,12 @@ TEST_CASE("pings are answered while more exchanges than libuv's pool has threads
 }
 
 TEST_CASE("on_gone runs when the client leaves while its exchange waits off the loop") {
-  Latch latch;
+  auto latch = std::make_shared<Latch>();
   std::promise<bool> gone;
   std::unique_ptr<TestServer> server;
   server = std::make_unique<TestServer>([&](std::shared_ptr<Exchange> exchange) {
     exchange->on_gone([&, exchange] { gone.set_value(exchange->gone()); });
-    server->server().off_loop([&] { latch.wait(); },
+    server->server().off_loop([latch] { latch->wait(); },
                               [exchange] { exchange->respond(json("{}\n")); });
   });
   {
@@ -92,7 +93,7 @@ TEST_CASE("on_gone runs when the client leaves while its exchange waits off the 
   auto future = gone.get_future();
   REQUIRE(future.wait_for(std::chrono::seconds(10)) == std::future_status::ready);
   CHECK(future.get());
-  latch.release();  // the answer then goes nowhere, harmlessly
+  latch->release();  // the answer then goes nowhere, harmlessly
   server.reset();
 }
 
