@@ -128,8 +128,8 @@ TEST_CASE("stdout-only and stderr-only attachments each get exactly their stream
   out[1].reset();
   err[1].reset();
   touch(env, "/tmp/go");
-  CHECK(exit_of(stdout_only) == 3);
-  CHECK(exit_of(stderr_only) == 3);
+  REQUIRE(exit_of(stdout_only) == 3);
+  REQUIRE(exit_of(stderr_only) == 3);
   // The shim let go of its copies: EOF after exactly each stream's bytes.
   CHECK(read_all(out[0].get()) == "early-outlate-out");
   CHECK(read_all(err[0].get()) == "early-errlate-err");
@@ -142,14 +142,14 @@ TEST_CASE("output written before any attachment reaches the first of its stream,
   auto first_out = make_pipe();
   Attachment a = env.open(id, {.stdout_fd = first_out[1].get()});
   first_out[1].reset();
-  CHECK(exit_of(a) == 4);
+  REQUIRE(exit_of(a) == 4);
   CHECK(read_all(first_out[0].get()) == "out");
 
   auto both = std::array{make_pipe(), make_pipe()};
   Attachment b = env.open(id, {.stdout_fd = both[0][1].get(), .stderr_fd = both[1][1].get()});
   both[0][1].reset();
   both[1][1].reset();
-  CHECK(exit_of(b) == 4);
+  REQUIRE(exit_of(b) == 4);
   CHECK(read_all(both[0][0].get()) == "");  // the first one had it
   CHECK(read_all(both[1][0].get()) == "err");
 
@@ -157,7 +157,7 @@ TEST_CASE("output written before any attachment reaches the first of its stream,
   Attachment c = env.open(id, {.stdout_fd = again[0][1].get(), .stderr_fd = again[1][1].get()});
   again[0][1].reset();
   again[1][1].reset();
-  CHECK(exit_of(c) == 4);
+  REQUIRE(exit_of(c) == 4);
   CHECK(read_all(again[0][0].get()) == "");
   CHECK(read_all(again[1][0].get()) == "");
 }
@@ -189,8 +189,8 @@ TEST_CASE("a detaching stdin does not end cat, and close_stdin does after every 
   REQUIRE(write_all(in2[1].get(), "three\n"));
   REQUIRE(second.close_stdin());
   in2[1].reset();
-  CHECK(exit_of(second) == 0);
-  CHECK(exit_of(first) == 0);
+  REQUIRE(exit_of(second) == 0);
+  REQUIRE(exit_of(first) == 0);
   CHECK(read_all(out[0].get()) == "three\n");
 }
 
@@ -205,9 +205,9 @@ TEST_CASE("signal through an attachment ends the process with 128 plus the signa
     CHECK_FALSE(*running);
     CHECK_FALSE(readable(a.fd(), 0));
     REQUIRE(a.signal(sig));
-    CHECK(exit_of(a) == code);
+    REQUIRE(exit_of(a) == code);
     CHECK(readable(a.fd(), 0));  // the answer stays
-    CHECK(exit_of(a) == code);
+    REQUIRE(exit_of(a) == code);
   }
 }
 
@@ -224,8 +224,8 @@ TEST_CASE("resize through an attachment reaches a tty process, whose stderr stre
   err[1].reset();
   CHECK(read_until(out[0].get(), "ready\r\n") == "ready\r\n");
   REQUIRE(a.resize(120, 40));
-  CHECK(exit_of(a) == 5);
-  CHECK(exit_of(e) == 5);
+  REQUIRE(exit_of(a) == 5);
+  REQUIRE(exit_of(e) == 5);
   CHECK(read_all(out[0].get()) == "40 120\r\n");
   CHECK(read_all(err[0].get()) == "");
 }

@@ -65,7 +65,7 @@ TEST_CASE("a client gone just after close_stdin still gets what it wrote to the 
     put_all(in[1].get(), "written before the end\n");
     REQUIRE(writer.close_stdin());
   }  // gone before its write end closed
-  CHECK(exit_of(reader) == 0);
+  REQUIRE(exit_of(reader) == 0);
   CHECK(dmc::test::read_all(out[0].get()) == "written before the end\n");
 }
 
@@ -82,9 +82,9 @@ TEST_CASE("EOF on a detaching stdin leaves the process's stdin to the next clien
     put_all(in[1].get(), eof_closes ? "two\n" : "one\n");
     in[1].reset();
     if (!eof_closes) CHECK(read_until(out[0].get(), "one\n") == "one\n");
-    else CHECK(exit_of(a) == 0);
+    else REQUIRE(exit_of(a) == 0);
   }
-  CHECK(exit_of(reader) == 0);
+  REQUIRE(exit_of(reader) == 0);
   CHECK(dmc::test::read_all(out[0].get()) == "two\ncat-ended\n");
 }
 
@@ -96,7 +96,7 @@ TEST_CASE("a shim whose output nobody takes leaves after a linger, and a later a
   auto out = make_pipe();
   Attachment stdout_only = open(env, id, {.stdout_fd = out[1].get()});
   out[1].reset();
-  CHECK(exit_of(stdout_only) == 2);
+  REQUIRE(exit_of(stdout_only) == 2);
   CHECK(dmc::test::read_all(out[0].get()) == "o");
 
   // Nobody comes for stderr: the shim goes, and leaves it in the spool.
@@ -111,7 +111,7 @@ TEST_CASE("a shim whose output nobody takes leaves after a linger, and a later a
     Attachment later = open(env, id, {.stdout_fd = o[1].get(), .stderr_fd = e[1].get()});
     o[1].reset();
     e[1].reset();
-    CHECK(exit_of(later) == 2);
+    REQUIRE(exit_of(later) == 2);
     CHECK(dmc::test::read_all(o[0].get()) == "");
     CHECK(dmc::test::read_all(e[0].get()) == want_err);
     CHECK(dmc::test::exists(env.file(id, names::kDelivered)));
