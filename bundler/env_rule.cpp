@@ -5,6 +5,9 @@
 namespace dmc::bundler {
 namespace {
 
+constexpr const char* kDefaultPath =
+    "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 // The key of a KEY=VALUE entry; empty when the entry is malformed.
 std::string_view key_of(std::string_view entry) {
   auto eq = entry.find('=');
@@ -23,9 +26,10 @@ void set_entry(std::vector<std::string>& env, const std::string& entry) {
 }  // namespace
 
 Result<Bundle> EnvRule::apply(Bundle bundle, const DesiredSpec& spec) const {
-  // No PATH of our own here: each process gets one after its own env
-  // (process_builder), root's or a user's, unless the container sets one.
-  std::vector<std::string> env;
+  // The runtime's own default, for the init and for `runtime exec` by hand;
+  // processes started by dmc get the container's env as asked instead
+  // (spec.json), with a PATH after their own (process_builder).
+  std::vector<std::string> env{kDefaultPath};
   for (const auto& entry : spec.env) {
     if (key_of(entry).empty()) {
       return make_error(ErrorKind::Invalid, "invalid env '{}': expected KEY=VALUE", entry);

@@ -19,6 +19,12 @@ Result<std::string> Containerizer::run(const std::string& handle,
   DMC_TRY(kit, runtime_of(state));
   DMC_TRY(config, read_file(depot_.path(handle, names::kConfig)));
   DMC_TRY(container, process_tracker::process_template(config));
+  // The container's env as asked at create, not the bundle's (which starts
+  // with the runtime's default PATH): a process gets PATH after its own
+  // variables, root's or a user's (Garden's order).
+  DMC_TRY(desired_text, read_file(depot_.path(handle, names::kSpec)));
+  DMC_TRY(desired, bundler::desired_spec_from_json(desired_text));
+  container.env = std::move(desired.env);
   DMC_TRY(process, process_tracker::build_process(spec, container,
                                                   depot_.path(handle, names::kRootfs)));
   logger_.debug("run.process-built", {{"handle", handle}});

@@ -131,7 +131,12 @@ std::string metrics_object(const containerizer::Metrics& m) {
       auto it = m.memory.stat.find(k);
       uint_member(w, k, it == m.memory.stat.end() ? 0 : it->second);
     }
-    uint_member(w, "TotalUsageTowardLimit", m.memory.total_usage_toward_limit);
+    // Clients take 0 for "no container here": a container whose only task
+    // is dmc's init (a few pages, kernel memory alone) reports what the
+    // cgroup charges it, the figure its limit is held against.
+    uint_member(w, "TotalUsageTowardLimit", m.memory.total_usage_toward_limit
+                                                ? m.memory.total_usage_toward_limit
+                                                : m.memory.usage);
     w.EndObject();
     json::key(w, "CPUStat");
     w.StartObject();

@@ -18,12 +18,14 @@ Result<Bundle> with_env(Strings env) {
   return EnvRule{}.apply(Bundle{}, spec);
 }
 
+constexpr const char* kPath = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
 }  // namespace
 
-TEST_CASE("env is the asked-for entries in order, with no PATH of dmc's before them") {
+TEST_CASE("env starts with the runtime's default PATH, then the asked-for entries in order") {
   auto bundle = with_env({"B=2", "A=1", "EMPTY=", "EQ=a=b"});
   REQUIRE(bundle);
-  CHECK(bundle->process.env == Strings{"B=2", "A=1", "EMPTY=", "EQ=a=b"});
+  CHECK(bundle->process.env == Strings{kPath, "B=2", "A=1", "EMPTY=", "EQ=a=b"});
 }
 
 TEST_CASE("a later duplicate key removes the earlier entry") {

@@ -74,7 +74,7 @@ TEST_CASE("wrongly typed or malformed JSON is an invalid request") {
   }
 }
 
-TEST_CASE("the process spec the Go client sends is read; peas are refused") {
+TEST_CASE("the process spec the Go client sends is read, and peas are refused") {
   auto spec = parse_process_spec(
       R"({"path":"sh","args":["-c","echo hi"],"env":["A=1"],"dir":"/tmp","user":"alice",)"
       R"("rlimits":{"nofile":1024,"core":0},"tty":{"window_size":{"columns":123,"rows":45}},)"
@@ -109,7 +109,7 @@ TEST_CASE("the process spec the Go client sends is read; peas are refused") {
         "Running a process with bind mounts and no image provided is not allowed");
 }
 
-TEST_CASE("stdin EOF is a source without data; empty data and a zero signal are values") {
+TEST_CASE("stdin EOF is a source without data, while empty data and a zero signal are values") {
   auto eof = parse_payload(R"({"process_id":"p","source":0})");
   REQUIRE(eof);
   CHECK(eof->source == 0);
