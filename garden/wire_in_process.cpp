@@ -1,8 +1,5 @@
 // ProcessSpec (4.1), the messages of a process connection (4.3), and the
 // small bodies of SetGraceTime, SetProperty and Stop.
-#include <array>
-#include <utility>
-
 #include "garden/wire_checked.hpp"
 #include "garden/wire_in.hpp"
 
@@ -11,25 +8,17 @@ namespace {
 
 using namespace wire;
 
-constexpr std::array<std::pair<const char*, const char*>, 15> kRlimits = {{
-    {"as", "RLIMIT_AS"},         {"core", "RLIMIT_CORE"},
-    {"cpu", "RLIMIT_CPU"},       {"data", "RLIMIT_DATA"},
-    {"fsize", "RLIMIT_FSIZE"},   {"locks", "RLIMIT_LOCKS"},
-    {"memlock", "RLIMIT_MEMLOCK"}, {"msgqueue", "RLIMIT_MSGQUEUE"},
-    {"nice", "RLIMIT_NICE"},     {"nofile", "RLIMIT_NOFILE"},
-    {"nproc", "RLIMIT_NPROC"},   {"rss", "RLIMIT_RSS"},
-    {"rtprio", "RLIMIT_RTPRIO"}, {"sigpending", "RLIMIT_SIGPENDING"},
-    {"stack", "RLIMIT_STACK"},
-}};
-
-// A present key sets soft = hard = value (section 4.1).
+// A present key sets soft = hard = value (section 4.1). Garden's keys are
+// ulimit's names ("nofile"), which the containerizer checks and maps.
 Result<std::vector<oci::Rlimit>> rlimits_of(const Value& spec) {
   std::vector<oci::Rlimit> out;
   DMC_TRY(rlimits, object_of(spec, "rlimits", "rlimits"));
   if (!rlimits) return out;
-  for (auto [key, type] : kRlimits) {
-    DMC_TRY(v, field(json::get_optional_uint64(*rlimits, key), "rlimits"));
-    if (v) out.push_back({.type = type, .hard = *v, .soft = *v});
+  for (const auto& m : rlimits->GetObject()) {
+    std::string key(m.name.GetString(), m.name.GetStringLength());
+    if (m.value.IsNull()) continue;
+    if (!m.value.IsUint64()) return invalid("rlimits", fmt::format("{} is not a number", key));
+    out.push_back({.type = key, .hard = m.value.GetUint64(), .soft = m.value.GetUint64()});
   }
   return out;
 }

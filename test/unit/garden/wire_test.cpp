@@ -89,10 +89,10 @@ TEST_CASE("the process spec the Go client sends is read, and peas are refused") 
   CHECK(spec->window->width == 123u);
   CHECK(spec->window->height == 45u);
   REQUIRE(spec->rlimits.size() == 2);
-  CHECK(spec->rlimits[0].type == "RLIMIT_CORE");  // a present 0 is a value
-  CHECK(spec->rlimits[0].soft == 0u);
-  CHECK(spec->rlimits[1].type == "RLIMIT_NOFILE");
-  CHECK(spec->rlimits[1].hard == 1024u);
+  CHECK(spec->rlimits[0].type == "nofile");  // ulimit's names: the containerizer maps them
+  CHECK(spec->rlimits[0].hard == 1024u);
+  CHECK(spec->rlimits[1].type == "core");  // a present 0 is a value
+  CHECK(spec->rlimits[1].soft == 0u);
 
   auto tty_default = parse_process_spec(R"({"path":"sh","tty":{},"rlimits":{},"image":{}})");
   REQUIRE(tty_default);
