@@ -1,5 +1,10 @@
 """dmcd killed or stopped at any moment: containers, processes and output carry on."""
 
+import json
+import os
+import shutil
+import subprocess
+
 import harness
 import machine
 from garden_client import Client
@@ -98,6 +103,38 @@ class Restart(harness.DmcdTestCase):
         self.assertGone(a)
         self.assertGone(b)
         self.restart(False)
+
+
+class Reboot(harness.DmcdTestCase):
+    """What a host restart leaves of a container: no init, no overlay mount,
+    no runtime state; only its depot dir."""
+
+    def reboot(self, handle):
+        with open(os.path.join(self.env.depot, handle, "state.json")) as f:
+            init_pid = json.load(f)["init_pid"]
+        machine.kill_pid(init_pid)
+        self.assertTrue(machine.eventually(lambda: not machine.process_alive(init_pid)))
+        rootfs = os.path.join(self.env.depot, handle, "rootfs")
+        subprocess.run(["umount", "-l", rootfs], check=True)
+        shutil.rmtree(os.path.join(self.env.state_root, handle))
+
+    def test_a_container_whose_host_restarted_is_dead_in_info_and_destroy_finishes(self):
+        handle = self.create()
+        self.assertEqual(self.client.info(handle)["State"], "active")
+        self.reboot(handle)
+        self.assertEqual(self.client.info(handle)["State"], "dead")
+        self.assertIn(handle, self.client.list())
+        dmc_info = json.loads(self.env.dmc("info", handle).stdout)
+        self.assertEqual(dmc_info["state"], "dead")
+        self.client.destroy(handle)
+        self.assertGone(handle)
+
+    def test_dmc_destroys_a_dead_container_that_dmcd_then_forgets(self):
+        handle = self.create()
+        self.reboot(handle)
+        self.assertEqual(self.env.dmc("destroy", handle).returncode, 0)
+        self.assertGone(handle)
+        self.assertNotIn(handle, self.client.list())
 
 
 if __name__ == "__main__":
