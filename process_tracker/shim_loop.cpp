@@ -23,6 +23,14 @@ constexpr int kDiskRetryMs = 1000;
 // in the spool to a later attach (orphan.hpp) and exits: a lingering shim
 // costs memory, and many clients never take some of the output.
 constexpr auto kLinger = std::chrono::seconds(3);
+// How long a reservation (protocol.hpp's Attach) waits to be claimed.
+constexpr auto kReservationLife = std::chrono::seconds(60);
+
+int ms_until(std::chrono::steady_clock::time_point when) {
+  auto left = when - std::chrono::steady_clock::now();
+  return static_cast<int>(
+      std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(left).count()));
+}
 
 }  // namespace
 
@@ -63,15 +71,24 @@ void Shim::retry_disk() {
   if (exit_code_ && !exit_written_) write_exit_status();
 }
 
+// The soonest of: a retry while the disk is full, the end of the linger, a
+// reservation's expiry. -1: none.
 int Shim::poll_timeout() const {
+  int timeout = -1;
+  auto sooner = [&](int ms) { timeout = timeout < 0 ? ms : std::min(timeout, ms); };
   bool waiting = (exit_code_ && !exit_written_) ||
                  std::any_of(streams_.begin(), streams_.end(),
                              [](const auto& s) { return s->holding(); });
-  if (waiting) return kDiskRetryMs;
-  if (!idle_since_) return -1;
-  auto left = *idle_since_ + kLinger - std::chrono::steady_clock::now();
-  return static_cast<int>(
-      std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(left).count()));
+  if (waiting) sooner(kDiskRetryMs);
+  if (idle_since_) sooner(ms_until(*idle_since_ + kLinger));
+  for (const auto& s : streams_) {
+    if (auto expiry = s->next_expiry()) sooner(ms_until(*expiry));
+  }
+  return timeout;
+}
+
+bool Shim::reserved() const {
+  return std::any_of(streams_.begin(), streams_.end(), [](const auto& s) { return s->reserved(); });
 }
 
 void Shim::accept_clients() {
@@ -85,9 +102,15 @@ void Shim::accept_clients() {
   }
 }
 
+// A token with no output fd reserves; with output fds, they claim.
 void Shim::attach(ShimClient& client, protocol::Message m, std::vector<UniqueFd> fds) {
   size_t next = 0;
   auto take = [&]() -> UniqueFd { return next < fds.size() ? std::move(fds[next++]) : UniqueFd(); };
+  const auto token = static_cast<uint32_t>(m.b);
+  if (token != 0 && !(m.a & (protocol::kStdout | protocol::kStderr))) {
+    auto expires = std::chrono::steady_clock::now() + kReservationLife;
+    for (auto& s : streams_) s->reserve(token, expires);
+  }
   client.attached = true;
   client.stdin_eof_closes = !(m.a & protocol::kStdinDetaches);
   if (m.a & protocol::kStdin) {
@@ -101,7 +124,7 @@ void Shim::attach(ShimClient& client, protocol::Message m, std::vector<UniqueFd>
       logger_.error("attach.output", end.error());
       continue;
     }
-    if (i < streams_.size()) streams_[i]->subscribe(client.id, std::move(*end));
+    if (i < streams_.size()) streams_[i]->subscribe(client.id, std::move(*end), token);
   }
 }
 
@@ -219,16 +242,17 @@ void Shim::drop(ClientId id) {
 bool Shim::done() const {
   if (terminate_) return true;
   if (idle_since_ && std::chrono::steady_clock::now() - *idle_since_ >= kLinger) return true;
-  return output_finished() && exit_written_ && clients_.empty() &&
+  return output_finished() && exit_written_ && clients_.empty() && !reserved() &&
          std::all_of(streams_.begin(), streams_.end(),
                      [](const auto& s) { return s->all_delivered(); });
 }
 
 // The process ended, its status is on disk, its output all read from it
-// and in the spool (nothing held in memory), and no client is there: what
-// is left, a later attach gets from the record without us.
+// and in the spool (nothing held in memory), no client is there and no
+// reservation still owes bytes: what is left, a later attach gets from the
+// record without us.
 bool Shim::idle() const {
-  return output_finished() && exit_written_ && clients_.empty() &&
+  return output_finished() && exit_written_ && clients_.empty() && !reserved() &&
          std::none_of(streams_.begin(), streams_.end(), [](const auto& s) { return s->holding(); });
 }
 
@@ -286,6 +310,7 @@ void Shim::dispatch() {
 
 void Shim::serve() {
   while (!done()) {
+    for (auto& s : streams_) s->expire(std::chrono::steady_clock::now());
     finish_clients();
     note_idle();
     if (done()) break;
