@@ -113,7 +113,7 @@ class Api : public Handler {
   void stderr_stream(const X&, const Params&);
   void output_stream(const X&, const Params&, bool stderr);
   void start_session(const X& x, int status, const std::string& handle,
-                     const std::string& id, process_tracker::Attachment attachment,
+                     const std::string& id, uint32_t token, process_tracker::Attachment attachment,
                      std::unique_ptr<StdinPipe> stdin_pipe);
   SessionHooks hooks_for(const std::string& handle, const std::string& id,
                          const std::string& stream_id);

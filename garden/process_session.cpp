@@ -2,6 +2,9 @@
 
 #include <signal.h>
 
+#include <limits>
+#include <random>
+
 #include "garden/wire_in.hpp"
 #include "garden/wire_out.hpp"
 
@@ -13,10 +16,21 @@ constexpr size_t kMessageLimit = 64u << 20;      // one message on a process con
 
 }  // namespace
 
-std::string StreamRegistry::add(const std::string& handle, const std::string& process_id) {
+uint32_t StreamRegistry::new_token() {
   prune();
-  std::string id = std::to_string(next_++);
-  entries_[id] = Entry{handle, process_id, 0};
+  std::random_device random;
+  std::uniform_int_distribution<uint32_t> draw(1, std::numeric_limits<uint32_t>::max());
+  for (;;) {
+    uint32_t token = draw(random);
+    if (!entries_.contains(std::to_string(token))) return token;
+  }
+}
+
+std::string StreamRegistry::add(uint32_t token, const std::string& handle,
+                                const std::string& process_id) {
+  prune();
+  std::string id = std::to_string(token);
+  entries_[id] = Entry{handle, process_id, token, 0};
   return id;
 }
 

@@ -20,25 +20,32 @@
 
 namespace dmc::garden {
 
-// Stream ids: "1", "2", ..., one per Run or Attach; kept 60 s after the
-// process exits (section 4.6). In memory only: after a restart, clients
-// attach again and get new ones.
+// Stream ids: one per Run or Attach, a random non-zero uint32 in decimal,
+// kept 60 s after the process exits (section 4.6). In memory only: after a
+// restart, clients attach again and get new ones. The number is also the
+// token of the shim's reservation (process_tracker's StreamFds): the Run or
+// Attach attachment reserves the place its stdout and stderr connections
+// start at; random, so that a shim that outlives this dmcd never takes a
+// later dmcd's token for one of its own.
 class StreamRegistry {
  public:
   explicit StreamRegistry(uv_loop_t* loop) : loop_(loop) {}
   struct Entry {
     std::string handle;
     std::string process_id;
+    uint32_t token = 0;
     uint64_t expires_ms = 0;  // 0: the process still runs
   };
-  std::string add(const std::string& handle, const std::string& process_id);
+  // A token no stream id has: drawn before the attachment opens.
+  uint32_t new_token();
+  // The stream id of token, which leads to this process from now on.
+  std::string add(uint32_t token, const std::string& handle, const std::string& process_id);
   void ended(const std::string& stream_id);
   std::optional<Entry> find(const std::string& stream_id);
 
  private:
   void prune();
   uv_loop_t* loop_;
-  uint64_t next_ = 1;
   std::map<std::string, Entry> entries_;
 };
 

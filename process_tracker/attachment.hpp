@@ -24,6 +24,11 @@ struct StreamFds {
   // server): EOF only ends this attachment's stdin, the process's stays open
   // for a later attacher, and only close_stdin() closes it.
   bool stdin_eof_closes = true;
+  // Non-zero: with no output fd, reserves the place a new attacher would
+  // start at now, in both output streams; with output fds, those streams
+  // start at the place reserved under this token, if the shim holds one
+  // (else as without a token). See protocol.hpp's Attach.
+  uint32_t token = 0;
 };
 
 class Attachment {

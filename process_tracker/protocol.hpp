@@ -12,6 +12,17 @@
 //                        and duplicates nothing). A new attacher gets the
 //                        output no client has received yet, then live output.
 //                        With no flag at all the client only learns the exit.
+//                        b: a token (a uint32; 0: none). With a token and
+//                        neither kStdout nor kStderr, the shim reserves, for
+//                        each output stream, the place a new attacher would
+//                        start at now, for 60 s. A later Attach with the same
+//                        token and kStdout (kStderr) starts that stream there
+//                        (and the reservation is used up), so it gets all the
+//                        output since the first Attach even if other clients
+//                        received it meanwhile. A reservation keeps its bytes
+//                        in the spool (holding the process back at the cap)
+//                        but no client's Exit; the shim stays while one would
+//                        still give bytes. Unknown or expired token: as none.
 //                        EOF on the client's stdin closes the process's
 //                        stdin, unless kStdinDetaches is set: then it only
 //                        ends this client's stdin (a later client may feed
@@ -51,7 +62,7 @@ enum AttachFlags : int32_t { kStdin = 1, kStdout = 2, kStderr = 4, kStdinDetache
 struct Message {
   Type type = Type::Exit;
   int32_t a = 0;  // Attach: flags; Signal: signal; Resize: cols; Exit: code
-  int32_t b = 0;  // Resize: rows
+  int32_t b = 0;  // Resize: rows; Attach: token
 };
 
 Result<void> send(int socket, const Message& message, const std::vector<int>& fds = {});

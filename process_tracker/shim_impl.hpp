@@ -71,6 +71,7 @@ class Shim {
   void drop(ClientId id);
   [[nodiscard]] bool done() const;
   [[nodiscard]] bool idle() const;
+  [[nodiscard]] bool reserved() const;
   void note_idle();
   [[nodiscard]] bool output_finished() const;
   void build_polls();

@@ -33,7 +33,8 @@ Result<void> send_attach(int socket, const StreamFds& fds) {
   if (fds.stdin_fd >= 0) { flags |= protocol::kStdin; passed.push_back(fds.stdin_fd); }
   if (fds.stdout_fd >= 0) { flags |= protocol::kStdout; passed.push_back(fds.stdout_fd); }
   if (fds.stderr_fd >= 0) { flags |= protocol::kStderr; passed.push_back(fds.stderr_fd); }
-  return protocol::send(socket, {protocol::Type::Attach, flags, 0}, passed);
+  return protocol::send(socket, {protocol::Type::Attach, flags, static_cast<int32_t>(fds.token)},
+                        passed);
 }
 
 Result<void> set_nonblocking(int fd) {
