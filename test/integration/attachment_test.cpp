@@ -89,6 +89,21 @@ int exit_of(Attachment& a) {
   return **status;
 }
 
+// As a server does: a shim that was leaving as the attachment connected
+// (its work done) closes without a word (Unavailable); a new attachment
+// then reads the record.
+template <class Env>
+int exit_or_reopen(Env& env, Attachment& a, const std::string& id) {
+  auto status = wait_exit(a);
+  if (!status && status.error().kind == ErrorKind::Unavailable) {
+    Attachment again = env.open(id, {});
+    return exit_of(again);
+  }
+  REQUIRE_MESSAGE(status, status.error().message);
+  REQUIRE(*status);
+  return **status;
+}
+
 // Reads fd until it holds `want` (or 30 s passed); what it read.
 std::string read_until(int fd, const std::string& want) {
   std::string got;
@@ -149,7 +164,7 @@ TEST_CASE("output written before any attachment reaches the first of its stream,
   Attachment b = env.open(id, {.stdout_fd = both[0][1].get(), .stderr_fd = both[1][1].get()});
   both[0][1].reset();
   both[1][1].reset();
-  REQUIRE(exit_of(b) == 4);
+  REQUIRE(exit_or_reopen(env, b, id) == 4);
   CHECK(read_all(both[0][0].get()) == "");  // the first one had it
   CHECK(read_all(both[1][0].get()) == "err");
 
@@ -157,7 +172,7 @@ TEST_CASE("output written before any attachment reaches the first of its stream,
   Attachment c = env.open(id, {.stdout_fd = again[0][1].get(), .stderr_fd = again[1][1].get()});
   again[0][1].reset();
   again[1][1].reset();
-  REQUIRE(exit_of(c) == 4);
+  REQUIRE(exit_or_reopen(env, c, id) == 4);
   CHECK(read_all(again[0][0].get()) == "");
   CHECK(read_all(again[1][0].get()) == "");
 }
