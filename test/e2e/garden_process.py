@@ -90,6 +90,8 @@ class OutputStream:
     def shutdown_read(self):
         """Stops taking more from the server; what it already sent is still read."""
         import socket
+        if self.hijacked is None:  # never opened (the server went first): nothing to take
+            return
         try:
             self.hijacked.sock.shutdown(socket.SHUT_RD)
         except OSError:
