@@ -66,6 +66,7 @@ oci::Process base_process() {
   process.capabilities.bounding = default_capabilities();
   process.capabilities.effective = default_capabilities();
   process.capabilities.permitted = default_capabilities();
+  process.capabilities.inheritable = default_capabilities();  // Garden's CapInh
   process.no_new_privileges = true;
   return process;
 }

@@ -14,15 +14,15 @@
 namespace dmc::bundler {
 
 struct BindMount {
-  std::string source;       // host path; must exist
-  std::string destination;  // absolute path in the container
+  std::string source = {};       // host path; must exist
+  std::string destination = {};  // absolute path in the container
   bool read_only = false;
 };
 
 struct Limits {
-  std::optional<uint64_t> memory_bytes;  // swap limit is set equal
-  std::optional<uint64_t> cpu_shares;
-  std::optional<int64_t> pids_max;
+  std::optional<uint64_t> memory_bytes = {};  // swap limit is set equal
+  std::optional<uint64_t> cpu_shares = {};
+  std::optional<int64_t> pids_max = {};
 };
 
 struct DesiredSpec {

@@ -15,21 +15,20 @@ std::string_view key_of(std::string_view entry) {
   return entry.substr(0, eq);
 }
 
-// Adds entry, replacing an earlier entry with the same key in place.
+// Adds entry; an earlier entry with the same key goes (Garden: each name
+// once, where it was last given).
 void set_entry(std::vector<std::string>& env, const std::string& entry) {
   auto key = key_of(entry);
-  auto same_key = [key](const std::string& e) { return key_of(e) == key; };
-  auto it = std::find_if(env.begin(), env.end(), same_key);
-  if (it == env.end()) {
-    env.push_back(entry);
-  } else {
-    *it = entry;
-  }
+  std::erase_if(env, [key](const std::string& e) { return key_of(e) == key; });
+  env.push_back(entry);
 }
 
 }  // namespace
 
 Result<Bundle> EnvRule::apply(Bundle bundle, const DesiredSpec& spec) const {
+  // The runtime's own default, for the init and for `runtime exec` by hand;
+  // processes started by dmc get the container's env as asked instead
+  // (spec.json), with a PATH after their own (process_builder).
   std::vector<std::string> env{kDefaultPath};
   for (const auto& entry : spec.env) {
     if (key_of(entry).empty()) {

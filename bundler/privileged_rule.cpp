@@ -21,6 +21,7 @@ Result<Bundle> PrivilegedRule::apply(Bundle bundle, const DesiredSpec& spec) con
   bundle.process.capabilities.bounding = capabilities_;
   bundle.process.capabilities.effective = capabilities_;
   bundle.process.capabilities.permitted = capabilities_;
+  bundle.process.capabilities.inheritable = capabilities_;
   bundle.process.no_new_privileges = false;
   bundle.mounts = writable_sys(std::move(bundle.mounts));
   bundle.linux_.masked_paths.clear();

@@ -7,7 +7,6 @@
 #include <charconv>
 #include <limits>
 
-#include "depot/depot.hpp"
 
 namespace dmc::cli {
 namespace {
@@ -93,7 +92,7 @@ Result<std::map<std::string, std::string>> parse_key_values(
 
 Result<std::pair<std::string, std::string>> parse_property(std::string_view text) {
   DMC_TRY(kv, parse_key_value("property", text));
-  DMC_CHECK(depot::validate_property_key(kv.first));
+  DMC_CHECK(containerizer::validate_property_key(kv.first));
   return kv;
 }
 
@@ -143,14 +142,14 @@ Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
   return bad;
 }
 
-Result<bundler::BindMount> parse_bind_mount(std::string_view text) {
+Result<containerizer::BindMount> parse_bind_mount(std::string_view text) {
   auto bad = [&] {
     return make_error(ErrorKind::Invalid, "invalid bind mount '{}': expected SRC:DST[:ro|:rw]",
                       text);
   };
   auto first = text.find(':');
   if (first == std::string_view::npos || first == 0) return bad();
-  bundler::BindMount mount;
+  containerizer::BindMount mount;
   mount.source = std::string(text.substr(0, first));
   auto rest = text.substr(first + 1);
   auto second = rest.find(':');
@@ -162,6 +161,53 @@ Result<bundler::BindMount> parse_bind_mount(std::string_view text) {
     mount.read_only = mode == "ro";
   }
   return mount;
+}
+
+namespace {
+
+std::optional<uint64_t> rlimit_value(std::string_view text) {
+  if (lower(text) == "unlimited") return std::numeric_limits<uint64_t>::max();  // RLIM_INFINITY
+  if (text.empty() || !std::isdigit(static_cast<unsigned char>(text.front()))) return std::nullopt;
+  auto value = parse_unsigned("rlimit", text);
+  return value ? std::optional(*value) : std::nullopt;
+}
+
+}  // namespace
+
+Result<containerizer::Rlimit> parse_rlimit(std::string_view text) {
+  auto invalid = [&](std::string_view why) {
+    return make_error(ErrorKind::Invalid, "invalid rlimit '{}': {}", text, why);
+  };
+  auto equals = text.find('=');
+  if (equals == std::string_view::npos || equals == 0) return invalid("expected name=value");
+  std::string_view values = text.substr(equals + 1);
+  auto colon = values.find(':');
+  std::string_view soft_text = values.substr(0, colon);
+  std::string_view hard_text = colon == std::string_view::npos ? soft_text : values.substr(colon + 1);
+  auto soft = rlimit_value(soft_text);
+  if (!soft) return invalid(fmt::format("invalid value '{}'", soft_text));
+  auto hard = rlimit_value(hard_text);
+  if (!hard) return invalid(fmt::format("invalid value '{}'", hard_text));
+  return containerizer::Rlimit{std::string(text.substr(0, equals)), *hard, *soft};
+}
+
+Result<containerizer::Limits> parse_limits(const LimitArgs& args) {
+  constexpr int64_t kAny = std::numeric_limits<int64_t>::max();
+  containerizer::Limits limits;
+  if (args.memory) {
+    DMC_TRY(bytes, parse_size(*args.memory));
+    limits.memory_bytes = bytes;
+  }
+  if (args.cpu_shares) {
+    DMC_TRY(shares, parse_count("cpu shares", *args.cpu_shares, 0, kAny));
+    limits.cpu_shares = static_cast<uint64_t>(shares);
+  }
+  if (args.pids) {
+    DMC_TRY(pids, parse_count("pids limit", *args.pids, 0, kAny));
+    limits.pids_max = pids;
+  }
+  DMC_CHECK(containerizer::check_limits(limits));
+  return limits;
 }
 
 }  // namespace dmc::cli

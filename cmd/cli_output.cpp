@@ -48,7 +48,7 @@ void object_member(Writer& w, const char* key, F&& fill) {
   w.EndObject();
 }
 
-void write_limits(Writer& w, const bundler::Limits& limits) {
+void write_limits(Writer& w, const containerizer::Limits& limits) {
   object_member(w, "limits", [&] {
     member(w, "memory_bytes", limits.memory_bytes);
     member(w, "cpu_shares", limits.cpu_shares);
@@ -56,7 +56,7 @@ void write_limits(Writer& w, const bundler::Limits& limits) {
   });
 }
 
-void write_properties(Writer& w, const depot::Properties& properties) {
+void write_properties(Writer& w, const containerizer::Properties& properties) {
   object_member(w, "properties", [&] {
     for (const auto& [k, v] : properties) member(w, k.c_str(), v);
   });
@@ -129,7 +129,7 @@ std::string pretty_object(F&& write) {
 
 }  // namespace
 
-std::string limits_json(const bundler::Limits& limits) {
+std::string limits_json(const containerizer::Limits& limits) {
   return pretty_object([&](Writer& w) { write_limits(w, limits); });
 }
 
@@ -137,7 +137,7 @@ std::string metrics_json(const containerizer::Metrics& metrics) {
   return pretty([&](Writer& w) { write_metrics(w, metrics); });
 }
 
-std::string properties_json(const depot::Properties& properties) {
+std::string properties_json(const containerizer::Properties& properties) {
   return pretty_object([&](Writer& w) { write_properties(w, properties); });
 }
 

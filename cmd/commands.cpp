@@ -24,18 +24,9 @@ Result<containerizer::CreateRequest> create_request(const cxxopts::ParseResult& 
       request.bind_mounts.push_back(std::move(mount));
     }
   }
-  if (p.count("memory")) {
-    DMC_TRY(bytes, parse_size(p["memory"].as<std::string>()));
-    request.limits.memory_bytes = bytes;
-  }
-  if (p.count("cpu-shares")) {
-    DMC_TRY(shares, parse_count("cpu shares", p["cpu-shares"].as<std::string>(), 2, 262144));
-    request.limits.cpu_shares = static_cast<uint64_t>(shares);
-  }
-  if (p.count("pids")) {
-    DMC_TRY(pids, parse_count("pids limit", p["pids"].as<std::string>(), 1, 4194304));
-    request.limits.pids_max = pids;
-  }
+  DMC_TRY(limits, parse_limits({optional_value(p, "memory"), optional_value(p, "cpu-shares"),
+                                optional_value(p, "pids")}));
+  request.limits = limits;
   request.privileged = p["privileged"].as<bool>();
   if (p.count("property")) {
     DMC_TRY(props, parse_properties(p["property"].as<Strings>()));
@@ -63,9 +54,6 @@ int create(const GlobalOptions& globals, const Strings& args) {
   auto request = create_request(parsed);
   if (!request) return fail_usage(request.error());
   return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
-    if (auto cleaned = c.clean_leftovers(); !cleaned) {
-      std::cerr << "dmc: cleaning leftovers of crashed creates: " << cleaned.error().message << "\n";
-    }
     auto handle = c.create(*request);
     if (!handle) return fail(handle.error().message);
     std::cout << *handle << "\n";

@@ -4,7 +4,7 @@
 #include <string>
 #include <vector>
 
-#include "cmd/wiring.hpp"
+#include "cmd/system.hpp"
 
 namespace dmc::cli {
 

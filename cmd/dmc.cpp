@@ -1,6 +1,5 @@
 // dmc: the command line. Global options, then a command and its options.
 #include <algorithm>
-#include <cstdlib>
 #include <iostream>
 #include <string_view>
 
@@ -13,11 +12,6 @@ using dmc::cli::GlobalOptions;
 
 constexpr std::string_view kGlobalsWithValue[] = {"--depot", "--runtime", "--state-root",
                                                    "--log-level"};
-
-std::string env_or(const char* name, std::string fallback) {
-  const char* value = std::getenv(name);
-  return value && *value ? value : fallback;
-}
 
 // Index of the command word: the first argument that is not a global option
 // or a global option's value.
@@ -32,12 +26,12 @@ size_t command_index(int argc, char** argv) {
   return static_cast<size_t>(argc);
 }
 
-cxxopts::Options global_options() {
+cxxopts::Options global_options(const GlobalOptions& defaults) {
   cxxopts::Options o("dmc", "dmc: containers on runc or crun, each a directory in a depot.");
   o.custom_help("[GLOBAL OPTIONS] COMMAND [OPTIONS]");
   o.add_options()
     ("depot", "where containers live (env DMC_DEPOT)",
-     cxxopts::value<std::string>()->default_value(env_or("DMC_DEPOT", "/var/lib/dmc")), "DIR")
+     cxxopts::value<std::string>()->default_value(defaults.depot), "DIR")
     ("runtime", "OCI runtime of new containers: runc, crun or a path (env DMC_RUNTIME; "
                 "default crun when installed, else runc). A container is always driven by "
                 "the runtime that made it",
@@ -47,7 +41,7 @@ cxxopts::Options global_options() {
      cxxopts::value<std::string>(), "DIR")
     ("log-level", "JSON log lines on stderr from this level: debug, info, error, fatal, off "
                   "(env DMC_LOG_LEVEL)",
-     cxxopts::value<std::string>()->default_value(env_or("DMC_LOG_LEVEL", "error")), "LEVEL")
+     cxxopts::value<std::string>()->default_value(defaults.log_level), "LEVEL")
     ("version", "print dmc's version")
     ("h,help", "show this help");
   return o;
@@ -67,7 +61,8 @@ void print_usage(const cxxopts::Options& options) {
 
 int run(int argc, char** argv) {
   size_t at = command_index(argc, argv);
-  auto options = global_options();
+  const GlobalOptions defaults = dmc::wiring::settings_from_env();
+  auto options = global_options(defaults);
   std::vector<std::string> global_args(argv, argv + at);
   auto parsed = dmc::cli::parse(options, global_args);
   if (parsed.count("version")) {
@@ -79,12 +74,14 @@ int run(int argc, char** argv) {
     return parsed.count("help") ? dmc::cli::kExitOk : dmc::cli::kExitUsage;
   }
   // No default shown for these two: theirs depends on what is installed.
-  auto given_or_env = [&](const char* option, const char* env) {
-    return parsed.count(option) ? parsed[option].as<std::string>() : env_or(env, "");
+  auto given_or = [&](const char* option, const std::string& fallback) {
+    return parsed.count(option) ? parsed[option].as<std::string>() : fallback;
   };
-  GlobalOptions globals{parsed["depot"].as<std::string>(), given_or_env("runtime", "DMC_RUNTIME"),
-                        given_or_env("state-root", "DMC_STATE_ROOT"),
-                        parsed["log-level"].as<std::string>()};
+  GlobalOptions globals = defaults;
+  globals.depot = parsed["depot"].as<std::string>();
+  globals.runtime = given_or("runtime", defaults.runtime);
+  globals.state_root = given_or("state-root", defaults.state_root);
+  globals.log_level = parsed["log-level"].as<std::string>();
   std::string_view name = argv[at];
   for (const auto& c : dmc::cli::commands()) {
     if (name == c.name) return c.run(globals, std::vector<std::string>(argv + at, argv + argc));

@@ -80,6 +80,11 @@ int process_error_code(const Error& error) {
   }
 }
 
+std::optional<std::string> optional_value(const cxxopts::ParseResult& parsed, const char* name) {
+  if (!parsed.count(name)) return std::nullopt;
+  return parsed[name].as<std::string>();
+}
+
 int fail(const std::string& message, int code) {
   std::cerr << "dmc: " << message << "\n";
   return code;

@@ -7,6 +7,7 @@
 
 #include "common/result.hpp"
 
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -41,6 +42,9 @@ UsageError usage_error(const cxxopts::Options& options, std::string_view what);
 // unknown option, a missing value and the like throw a UsageError:
 // "unknown option '--x' (see 'dmc run --help')".
 cxxopts::ParseResult parse(cxxopts::Options& options, const std::vector<std::string>& args);
+
+// The value of an option that takes a string, or nullopt when not given.
+std::optional<std::string> optional_value(const cxxopts::ParseResult& parsed, const char* name);
 
 // Prints "dmc: <message>" on stderr and returns code.
 int fail(const std::string& message, int code = kExitFailed);

@@ -6,11 +6,11 @@
 #include <rapidjson/prettywriter.h>
 #include <rapidjson/stringbuffer.h>
 
+#include "cmd/attach_session.hpp"
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
 #include "cmd/options.hpp"
 #include "cmd/terminal.hpp"
-#include "process_tracker/process_builder.hpp"
 
 namespace dmc::cli {
 namespace {
@@ -43,9 +43,9 @@ std::pair<Strings, Strings> split_command(const Strings& args) {
   return {options, command};
 }
 
-Result<process_tracker::ProcessSpec> process_spec(const cxxopts::ParseResult& p,
-                                                  const Strings& command) {
-  process_tracker::ProcessSpec spec;
+Result<containerizer::ProcessSpec> process_spec(const cxxopts::ParseResult& p,
+                                                const Strings& command) {
+  containerizer::ProcessSpec spec;
   spec.path = command.front();
   spec.args.assign(command.begin() + 1, command.end());
   if (p.count("id")) spec.id = p["id"].as<std::string>();
@@ -56,28 +56,22 @@ Result<process_tracker::ProcessSpec> process_spec(const cxxopts::ParseResult& p,
   if (spec.tty) spec.window = terminal_size(STDIN_FILENO).value_or(oci::ConsoleSize{});
   if (p.count("rlimit")) {
     for (const auto& text : p["rlimit"].as<Strings>()) {
-      DMC_TRY(rlimit, process_tracker::parse_rlimit(text));
+      DMC_TRY(rlimit, parse_rlimit(text));
       spec.rlimits.push_back(rlimit);
     }
   }
   if (p.count("spool-cap")) {
     DMC_TRY(cap, parse_size(p["spool-cap"].as<std::string>()));
-    if (cap == 0) return make_error(ErrorKind::Invalid, "invalid spool cap '0': must be positive");
     spec.spool_cap = cap;
   }
-  return spec;
+  return containerizer::checked_process(std::move(spec));
 }
 
 int attach_here(containerizer::Containerizer& c, const std::string& handle,
                 const std::string& id, bool with_stdin, bool tty) {
   std::optional<RawMode> raw;
   if (tty) raw.emplace(STDIN_FILENO);
-  process_tracker::AttachIo io{.stdin_fd = with_stdin ? STDIN_FILENO : -1,
-                               .stdout_fd = STDOUT_FILENO,
-                               .stderr_fd = STDERR_FILENO,
-                               .forward_signals = true,
-                               .tty_fd = tty && ::isatty(STDIN_FILENO) ? STDIN_FILENO : -1};
-  auto status = c.attach(handle, id, io);
+  auto status = attach_session(c, handle, id, {.with_stdin = with_stdin, .tty = tty});
   raw.reset();
   if (!status) return fail(status.error().message, process_error_code(status.error()));
   return *status;

@@ -14,7 +14,7 @@ std::string joined(const std::vector<std::string>& words) {
   return out;
 }
 
-std::string as_json(const std::vector<process_tracker::ProcessInfo>& processes) {
+std::string as_json(const std::vector<containerizer::ProcessInfo>& processes) {
   rapidjson::StringBuffer buffer;
   rapidjson::PrettyWriter<rapidjson::StringBuffer> w(buffer);
   w.SetIndent(' ', 2);
@@ -40,7 +40,7 @@ std::string as_json(const std::vector<process_tracker::ProcessInfo>& processes) 
   return std::string(buffer.GetString(), buffer.GetSize()) + "\n";
 }
 
-std::string table(const std::vector<process_tracker::ProcessInfo>& processes) {
+std::string table(const std::vector<containerizer::ProcessInfo>& processes) {
   std::string out =
       fmt::format("{:<38} {:>8} {:<8} {:>4}  {}\n", "ID", "PID", "STATE", "EXIT", "COMMAND");
   for (const auto& p : processes) {
@@ -56,7 +56,7 @@ std::string table(const std::vector<process_tracker::ProcessInfo>& processes) {
 int list_processes(const GlobalOptions& globals, const std::vector<std::string>& args) {
   return show_command(
       globals, args,
-      ShowCommand<std::vector<process_tracker::ProcessInfo>>{
+      ShowCommand<std::vector<containerizer::ProcessInfo>>{
           .name = "dmc ps",
           .about = "List a container's processes: id, pid, state, exit status, command.",
           .fetch = &containerizer::Containerizer::processes,

@@ -16,21 +16,9 @@ namespace {
 
 using Strings = std::vector<std::string>;
 
-Result<bundler::Limits> limit_changes(const cxxopts::ParseResult& p) {
-  bundler::Limits limits;
-  if (p.count("memory")) {
-    DMC_TRY(bytes, parse_size(p["memory"].as<std::string>()));
-    limits.memory_bytes = bytes;
-  }
-  if (p.count("cpu-shares")) {
-    DMC_TRY(shares, parse_count("cpu shares", p["cpu-shares"].as<std::string>(), 2, 262144));
-    limits.cpu_shares = static_cast<uint64_t>(shares);
-  }
-  if (p.count("pids")) {
-    DMC_TRY(pids, parse_count("pids limit", p["pids"].as<std::string>(), 1, 4194304));
-    limits.pids_max = pids;
-  }
-  return limits;
+Result<containerizer::Limits> limit_changes(const cxxopts::ParseResult& p) {
+  return parse_limits({optional_value(p, "memory"), optional_value(p, "cpu-shares"),
+                       optional_value(p, "pids")});
 }
 
 std::string metrics_text(const containerizer::Metrics& m) {

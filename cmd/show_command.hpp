@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "cmd/options.hpp"
-#include "cmd/wiring.hpp"
+#include "cmd/system.hpp"
 
 namespace dmc::cli {
 

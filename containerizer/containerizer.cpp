@@ -79,8 +79,8 @@ Result<bundler::DesiredSpec> Containerizer::desired_spec(const CreateRequest& re
 }
 
 Result<std::string> Containerizer::create(const CreateRequest& request) {
+  DMC_CHECK(check_create(request));
   DMC_TRY(handle, choose_handle(request.handle));
-  DMC_CHECK(depot::validate_properties(request.properties));
   DMC_TRY(spec, desired_spec(request, handle));
   DMC_TRY(bundle, bundler_.generate(spec));
   DMC_CHECK(depot_.init());
@@ -94,7 +94,10 @@ Result<std::string> Containerizer::create(const CreateRequest& request) {
                                       .created_at_ns = now_ns(),
                                       .runtime = runtime.binary(),
                                       .runtime_root = runtime.state_root()}};
-  DMC_TRY(lock, depot_.create(handle, files));
+  if (auto cleaned = clean_leftovers(); !cleaned) {
+    logger_.error("create.clean-leftovers-failed", cleaned.error(), {{"handle", handle}});
+  }
+  DMC_TRY(lock, make_dir(handle, files));
   logger_.info("create.starting", {{"handle", handle}});
   if (auto started = start_container(handle, spec.image, files.state); !started) {
     logger_.info("create.rolling-back", {{"handle", handle}, {"why", started.error().message}});
@@ -105,6 +108,19 @@ Result<std::string> Containerizer::create(const CreateRequest& request) {
   }
   logger_.info("create.done", {{"handle", handle}});
   return handle;
+}
+
+Result<depot::ContainerLock> Containerizer::make_dir(const std::string& handle,
+                                                     const depot::NewContainer& files) {
+  if (config_.max_containers == 0) return depot_.create(handle, files);
+  // Within this process, no other create adds one between the count and
+  // the rename; a create of another process may (the limit is a server's).
+  std::lock_guard hold(counting_);
+  DMC_TRY(existing, depot_.handles());
+  if (existing.size() >= config_.max_containers) {
+    return make_error(ErrorKind::Unavailable, "max containers reached");
+  }
+  return depot_.create(handle, files);
 }
 
 Result<void> Containerizer::start_container(const std::string& handle, const std::string& image,
@@ -131,7 +147,7 @@ Result<void> Containerizer::destroy(const std::string& handle) {
   DMC_CHECK(depot::validate_handle(handle));
   // A create killed before its rename left files only, under a temporary name.
   DMC_TRY(temporaries, depot_.remove_temporaries(handle));
-  auto lock = depot_.lock(handle);
+  auto lock = this->lock(handle);
   if (!lock && lock.error().kind == ErrorKind::ContainerNotFound && temporaries > 0) return {};
   if (!lock) return lock.error();
   logger_.info("destroy.starting", {{"handle", handle}});
@@ -197,6 +213,10 @@ Result<void> Containerizer::check_exists(const std::string& handle) const {
   }
   if (!state) return state.error();
   return {};
+}
+
+Result<depot::ContainerLock> Containerizer::lock(const std::string& handle) const {
+  return depot_.lock(handle, config_.lock_wait);
 }
 
 Result<RuntimeKit> Containerizer::runtime_of(const depot::ContainerState& state) const {

@@ -1,8 +1,12 @@
 // The Containerizer composes depot, bundler, runtime and rootfs into the
-// life of a container: Create, Destroy, Info, Handles.
+// life of a container: Create, Destroy, Info, Handles. It is the one engine
+// behind every front door: it checks every request (requests.hpp), and it
+// may be called from several threads at once (a server's workers).
 #pragma once
 
+#include <chrono>
 #include <cstdint>
+#include <mutex>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +16,7 @@
 #include "common/process_proof.hpp"
 #include "containerizer/metrics.hpp"
 #include "containerizer/ports.hpp"
+#include "containerizer/requests.hpp"
 #include "depot/depot.hpp"
 #include "nstar/nstar.hpp"
 #include "process_tracker/process_spec.hpp"
@@ -20,15 +25,7 @@
 
 namespace dmc::containerizer {
 
-struct CreateRequest {
-  std::optional<std::string> handle;  // nullopt: a UUID v4 is generated
-  std::string image;                  // rootfs dir; empty: the default rootfs
-  std::vector<std::string> env;
-  std::vector<bundler::BindMount> bind_mounts;
-  bundler::Limits limits;
-  bool privileged = false;
-  depot::Properties properties;
-};
+using ProcessInfo = process_tracker::ProcessInfo;
 
 // A container as it is on the machine, not as its files say.
 enum class State {
@@ -55,9 +52,16 @@ struct ContainerInfo {
   std::vector<std::string> events;  // "out of memory" once the kernel OOM-killed in it
 };
 
+// How long a request waits for a container that another command holds
+// (a create, a run starting its shim, a stop in its grace period) before it
+// fails Unavailable "container 'h' is busy".
+inline constexpr std::chrono::milliseconds kLockWait = std::chrono::seconds(60);
+
 struct ContainerizerConfig {
-  std::string default_image;           // the built-in busybox rootfs
+  std::string default_image = {};      // the built-in busybox rootfs
   std::string cgroup_parent = "/dmc";  // must match the bundler's
+  size_t max_containers = 0;           // 0: no limit
+  std::chrono::milliseconds lock_wait = kLockWait;
 };
 
 class Containerizer {
@@ -67,7 +71,9 @@ class Containerizer {
                 const nstar::Nstar& nstar, ContainerizerConfig config, Logger logger);
 
   // Either the container is running its init when this returns, or nothing
-  // of it is left.
+  // of it is left. Removes first what crashed creates left behind.
+  // Unavailable "max containers reached" when the depot holds
+  // max_containers containers already.
   Result<std::string> create(const CreateRequest& request);
   // Kills everything, deletes the runtime container, unmounts, removes the
   // cgroup and the depot dir. Repeating a half-done destroy finishes it.
@@ -80,8 +86,10 @@ class Containerizer {
 
   // Processes: started under a shim, so that they outlive the caller.
   Result<std::string> run(const std::string& handle, const process_tracker::ProcessSpec& spec);
-  Result<int> attach(const std::string& handle, const std::string& id,
-                     const process_tracker::AttachIo& io) const;
+  // A client of the process (process_tracker/attachment.hpp).
+  Result<process_tracker::Attachment> open_attachment(
+      const std::string& handle, const std::string& id,
+      const process_tracker::StreamFds& fds) const;
   Result<void> signal(const std::string& handle, const std::string& id, int signal) const;
   Result<std::vector<process_tracker::ProcessInfo>> processes(const std::string& handle) const;
   // StopAll: every process but the init ends; the container stays, stopped.
@@ -120,6 +128,11 @@ class Containerizer {
   Result<void> remove_from_runtime(OciRuntime& runtime, const std::string& handle,
                                    bool init_dead);
   Result<void> check_exists(const std::string& handle) const;
+  // The container's lock, waited for at most config_.lock_wait.
+  Result<depot::ContainerLock> lock(const std::string& handle) const;
+  // Makes the container's directory, unless max_containers are there.
+  Result<depot::ContainerLock> make_dir(const std::string& handle,
+                                        const depot::NewContainer& files);
   // The runtime that made a container, the one that can run, update and
   // delete it.
   Result<RuntimeKit> runtime_of(const depot::ContainerState& state) const;
@@ -150,6 +163,7 @@ class Containerizer {
   const nstar::Nstar& nstar_;
   ContainerizerConfig config_;
   Logger logger_;
+  std::mutex counting_;  // between counting the containers and adding one
 };
 
 }  // namespace dmc::containerizer

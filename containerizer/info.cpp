@@ -11,10 +11,12 @@ namespace names = depot::names;
 
 namespace {
 
+// A property a container lacks compares as "" (as Guardian's List does), so
+// that `key=` finds the containers without key.
 bool matches(const depot::Properties& props, const depot::Properties& filter) {
   return std::all_of(filter.begin(), filter.end(), [&](const auto& kv) {
     auto it = props.find(kv.first);
-    return it != props.end() && it->second == kv.second;
+    return (it == props.end() ? std::string() : it->second) == kv.second;
   });
 }
 

@@ -7,9 +7,10 @@ namespace dmc::containerizer {
 namespace names = depot::names;
 
 Result<std::string> Containerizer::run(const std::string& handle,
-                                       const process_tracker::ProcessSpec& spec) {
+                                       const process_tracker::ProcessSpec& asked) {
+  DMC_TRY(spec, checked_process(asked));
   DMC_CHECK(check_exists(handle));
-  DMC_TRY(lock, depot_.lock(handle));  // destroy waits until the shim runs
+  DMC_TRY(held, lock(handle));  // destroy waits until the shim runs
   DMC_TRY(state, depot_.read_state(handle));
   DMC_CHECK(prove_running(handle, state));
   // A stop killed half way leaves the container frozen, and the runtime
@@ -18,16 +19,23 @@ Result<std::string> Containerizer::run(const std::string& handle,
   DMC_TRY(kit, runtime_of(state));
   DMC_TRY(config, read_file(depot_.path(handle, names::kConfig)));
   DMC_TRY(container, process_tracker::process_template(config));
+  // The container's env as asked at create, not the bundle's (which starts
+  // with the runtime's default PATH): a process gets PATH after its own
+  // variables, root's or a user's (Garden's order).
+  DMC_TRY(desired_text, read_file(depot_.path(handle, names::kSpec)));
+  DMC_TRY(desired, bundler::desired_spec_from_json(desired_text));
+  container.env = std::move(desired.env);
   DMC_TRY(process, process_tracker::build_process(spec, container,
                                                   depot_.path(handle, names::kRootfs)));
   logger_.debug("run.process-built", {{"handle", handle}});
   return kit.tracker.start(processes_dir(handle), handle, spec, process);
 }
 
-Result<int> Containerizer::attach(const std::string& handle, const std::string& id,
-                                  const process_tracker::AttachIo& io) const {
+Result<process_tracker::Attachment> Containerizer::open_attachment(
+    const std::string& handle, const std::string& id,
+    const process_tracker::StreamFds& fds) const {
   DMC_CHECK(check_exists(handle));
-  return tracker().attach(processes_dir(handle), id, io);
+  return tracker().open_attachment(processes_dir(handle), id, fds);
 }
 
 Result<void> Containerizer::signal(const std::string& handle, const std::string& id,
@@ -50,7 +58,7 @@ Result<std::vector<process_tracker::ProcessInfo>> Containerizer::processes(
 
 Result<void> Containerizer::stop(const std::string& handle, const stopper::StopOptions& options) {
   DMC_CHECK(check_exists(handle));
-  DMC_TRY(lock, depot_.lock(handle));
+  DMC_TRY(held, lock(handle));
   DMC_TRY(state, depot_.read_state(handle));
   DMC_CHECK(prove_running(handle, state));
   DMC_CHECK(stopper_.thaw(cgroup_path(handle)));  // what a killed stop left

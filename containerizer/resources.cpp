@@ -26,8 +26,9 @@ Result<bundler::Limits> Containerizer::limits(const std::string& handle) const {
 
 Result<void> Containerizer::update_limits(const std::string& handle,
                                           const bundler::Limits& changes) {
+  DMC_CHECK(check_limits(changes));
   DMC_CHECK(check_exists(handle));
-  DMC_TRY(lock, depot_.lock(handle));
+  DMC_TRY(held, lock(handle));
   DMC_TRY(state, depot_.read_state(handle));
   DMC_CHECK(prove_running(handle, state));
   DMC_TRY(kit, runtime_of(state));
@@ -68,7 +69,7 @@ Result<void> Containerizer::set_property(const std::string& handle, const std::s
                                          const std::string& value) {
   DMC_CHECK(depot::validate_property_key(key));
   DMC_CHECK(check_exists(handle));
-  DMC_TRY(lock, depot_.lock(handle));
+  DMC_TRY(held, lock(handle));
   DMC_TRY(props, depot_.read_properties(handle));
   props[key] = value;
   return depot_.write_properties(handle, props);
@@ -76,7 +77,7 @@ Result<void> Containerizer::set_property(const std::string& handle, const std::s
 
 Result<void> Containerizer::remove_property(const std::string& handle, const std::string& key) {
   DMC_CHECK(check_exists(handle));
-  DMC_TRY(lock, depot_.lock(handle));
+  DMC_TRY(held, lock(handle));
   DMC_TRY(props, depot_.read_properties(handle));
   if (props.erase(key) == 0) return {};
   return depot_.write_properties(handle, props);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <memory>
+#include <mutex>
 #include <string>
 #include <vector>
 
@@ -15,7 +16,8 @@
 namespace dmc::containerizer {
 
 // The chosen runtime, and any other that made an existing container, made
-// when first needed: most commands only ever use one.
+// when first needed: most commands only ever use one. Safe to use from
+// several threads: a kit, once made, stays where it is until the end.
 class RunruncRuntimes : public Runtimes {
  public:
   RunruncRuntimes(runrunc::RuntimeConfig chosen, process_tracker::TrackerConfig tracker,
@@ -38,7 +40,9 @@ class RunruncRuntimes : public Runtimes {
 
   process_tracker::TrackerConfig tracker_config_;
   Logger logger_;
-  std::vector<std::unique_ptr<Kit>> kits_;  // kits_[0] is the chosen one
+  const std::unique_ptr<Kit> chosen_;        // made once, never changed
+  std::mutex others_mutex_;                  // guards others_: made_by adds to it
+  std::vector<std::unique_ptr<Kit>> others_;
 };
 
 }  // namespace dmc::containerizer

@@ -5,7 +5,9 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
+#include <thread>
 
 #include "common/fs.hpp"
 #include "depot/detail.hpp"
@@ -86,6 +88,22 @@ Result<ContainerLock> Depot::lock(std::string_view handle) const {
 
 Result<ContainerLock> Depot::try_lock(std::string_view handle) const {
   return lock_container(*this, handle, LOCK_EX | LOCK_NB);
+}
+
+// flock() cannot time out: polled, at first often (a run holds the lock
+// for a few ms), then every 50 ms.
+Result<ContainerLock> Depot::lock(std::string_view handle, std::chrono::milliseconds wait) const {
+  using namespace std::chrono_literals;
+  const auto deadline = std::chrono::steady_clock::now() + wait;
+  std::chrono::milliseconds pause = 1ms;
+  for (;;) {
+    auto held = try_lock(handle);
+    if (held || held.error().kind != ErrorKind::Unavailable) return held;
+    const auto left = deadline - std::chrono::steady_clock::now();
+    if (left <= 0s) return held;
+    std::this_thread::sleep_for(std::min<std::chrono::nanoseconds>(pause, left));
+    pause = std::min(pause * 2, std::chrono::milliseconds(50));
+  }
 }
 
 bool Depot::exists(std::string_view handle) const {

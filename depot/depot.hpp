@@ -24,6 +24,7 @@
 // destroyed with the runtime its state names.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <string>
@@ -121,6 +122,9 @@ class Depot {
   Result<ContainerLock> lock(std::string_view handle) const;
   // Like lock(), but Unavailable at once when someone else holds it.
   Result<ContainerLock> try_lock(std::string_view handle) const;
+  // Like lock(), but Unavailable ("container 'h' is busy") when someone else
+  // still holds it after wait.
+  Result<ContainerLock> lock(std::string_view handle, std::chrono::milliseconds wait) const;
 
   [[nodiscard]] bool exists(std::string_view handle) const;
 

@@ -43,7 +43,9 @@
 //
 // The shim removes shim.sock and the spools when it exits with everything
 // delivered; exit_status stays until the record is pruned or the container
-// is destroyed.
+// is destroyed. A shim whose process ended, with nothing left but spooled
+// output and no client, waits a few seconds for one, then exits too: the
+// spools and their state stay, and a later attach gets them from the record.
 #pragma once
 
 #include <cstddef>

@@ -15,6 +15,7 @@
 #include "common/fs.hpp"
 #include "process_tracker/layout.hpp"
 #include "process_tracker/record.hpp"
+#include "process_tracker/tracker.hpp"
 
 namespace dmc::process_tracker {
 namespace {
@@ -36,22 +37,23 @@ off_t copy_out(int spool, off_t from, off_t to, int fd) {
 }
 
 // What the spool holds from the first byte no client received; the state
-// then says it was delivered.
-Result<void> deliver_spool(const std::string& dir, std::string_view spool_name,
+// then says it was delivered. Whether bytes are left that no client has
+// (fd is -1, or it stopped taking them).
+Result<bool> deliver_spool(const std::string& dir, std::string_view spool_name,
                            std::string_view state_name, int fd) {
-  if (fd < 0) return {};
   UniqueFd spool(::open(at(dir, spool_name).c_str(), O_RDONLY | O_CLOEXEC));
-  if (!spool) return errno == ENOENT ? Result<void>() : sys_error(at(dir, spool_name));
+  if (!spool) return errno == ENOENT ? Result<bool>(false) : sys_error(at(dir, spool_name));
   struct stat st;
   if (::fstat(spool.get(), &st) < 0) return sys_error(at(dir, spool_name));
   SpoolState state = read_state(at(dir, state_name));
   const off_t from = static_cast<off_t>(state.delivered - state.base);
-  if (from >= st.st_size) return {};
+  if (from >= st.st_size) return false;
+  if (fd < 0) return true;
   off_t reached = copy_out(spool.get(), from, st.st_size, fd);
   state.delivered = state.base + static_cast<uint64_t>(reached);
   DMC_CHECK(atomic_write_file(at(dir, state_name), state_line(state)));
   if (reached < st.st_size) return make_error(ErrorKind::Internal, "write output: {}", std::strerror(errno));
-  return {};
+  return false;
 }
 
 UniqueFd process_pidfd(const std::string& dir) {
@@ -67,22 +69,23 @@ UniqueFd process_pidfd(const std::string& dir) {
 // process of that pid may be anyone's.
 bool process_running(const std::string& dir) { return process_pidfd(dir).valid(); }
 
-Result<int> attach_orphan(const std::string& dir, const std::string& id, const AttachIo& io) {
+Result<int> attach_orphan(const std::string& dir, const std::string& id, const StreamFds& fds) {
   // One attach at a time takes the spool; a record that became someone's
   // again (a new run of its id) is not ours to read.
   UniqueFd lock = open_lock(dir, false);
   if (lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) < 0) {
     return make_error(ErrorKind::Unavailable, "process {}: its record is busy", id);
   }
-  DMC_CHECK(deliver_spool(dir, names::kStdoutSpool, names::kStdoutState, io.stdout_fd));
-  DMC_CHECK(deliver_spool(dir, names::kStderrSpool, names::kStderrState, io.stderr_fd));
+  DMC_TRY(out_left, deliver_spool(dir, names::kStdoutSpool, names::kStdoutState, fds.stdout_fd));
+  DMC_TRY(err_left, deliver_spool(dir, names::kStderrSpool, names::kStderrState, fds.stderr_fd));
   DMC_TRY(status, read_exit_status(dir));
   if (!status) {
     return make_error(ErrorKind::ProcessLost,
                       "process {} lost: its shim died while it ran; its exit status is unknown", id);
   }
-  // Its status was read: delivered (the first time, older records go).
-  if (!path_exists(at(dir, names::kDelivered)) &&
+  // Its status was read and no output is left: delivered (the first time,
+  // older records go).
+  if (!out_left && !err_left && !path_exists(at(dir, names::kDelivered)) &&
       atomic_write_file(at(dir, names::kDelivered), "")) {
     prune_records(parent_of(dir), names::kKeptDelivered);
   }

@@ -6,14 +6,14 @@
 #include <string>
 
 #include "common/result.hpp"
-#include "process_tracker/tracker.hpp"
+#include "process_tracker/attachment.hpp"
 
 namespace dmc::process_tracker {
 
-// Writes the undelivered spooled output into io's fds, then: the exit
-// status, or ProcessLost. Unavailable while another attach (or a new
-// owner) holds the record.
-Result<int> attach_orphan(const std::string& dir, const std::string& id, const AttachIo& io);
+// Writes the undelivered spooled output into the fds given (blocking until
+// it is written), then: the exit status, or ProcessLost. Unavailable while
+// another attach (or a new owner) holds the record.
+Result<int> attach_orphan(const std::string& dir, const std::string& id, const StreamFds& fds);
 Result<void> signal_orphan(const std::string& dir, const std::string& id, int signal);
 
 }  // namespace dmc::process_tracker

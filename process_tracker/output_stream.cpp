@@ -63,7 +63,7 @@ void OutputStream::retry(char* buffer, size_t size) {
 // full) or at all, false: pump() reads instead, and deliver() sends and
 // spools as ever.
 bool OutputStream::splice_through(size_t size) {
-  if (subscribers_.size() != 1 || base_ != end_) return false;
+  if (subscribers_.size() != 1 || base_ != end_ || !reservations_.empty()) return false;
   Subscriber& s = subscribers_.front();
   if (!s.splices || s.cursor != end_) return false;
   auto n = s.end.splice_from(source_.get(), size);
@@ -82,10 +82,11 @@ bool OutputStream::splice_through(size_t size) {
 }
 
 // Straight to the caught-up subscribers when the spool is empty; whatever
-// one of them did not take, or nobody was there to take, is spooled.
+// one of them did not take, or nobody was there to take, or a reservation
+// keeps, is spooled.
 void OutputStream::deliver(const char* data, size_t size) {
   const uint64_t start = end_;
-  bool everyone_took_all = !subscribers_.empty() && base_ == end_;
+  bool everyone_took_all = !subscribers_.empty() && reservations_.empty() && base_ == end_;
   if (base_ == end_) {
     for (size_t i = 0; i < subscribers_.size();) {
       auto& s = subscribers_[i];
@@ -147,9 +148,11 @@ void OutputStream::advance(Subscriber& s, size_t n) {
 }
 
 uint64_t OutputStream::oldest_needed() const {
-  if (subscribers_.empty()) return delivered_;
+  // A reservation's place is never past delivered_, which only grows.
+  if (subscribers_.empty() && reservations_.empty()) return delivered_;
   uint64_t oldest = end_;
   for (const auto& s : subscribers_) oldest = std::min(oldest, s.cursor);
+  for (const auto& r : reservations_) oldest = std::min(oldest, r.cursor);
   return oldest;
 }
 
@@ -177,9 +180,10 @@ void OutputStream::trim() {
   }
 }
 
-void OutputStream::subscribe(ClientId id, ClientEnd end) {
+void OutputStream::subscribe(ClientId id, ClientEnd end, uint32_t token) {
   unsubscribe(id);
-  subscribers_.push_back({id, std::move(end), delivered_});
+  uint64_t cursor = claim(token).value_or(delivered_);
+  subscribers_.push_back({id, std::move(end), cursor});
 }
 
 void OutputStream::unsubscribe(ClientId id) {

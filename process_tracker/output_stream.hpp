@@ -17,8 +17,15 @@
 // client takes them from memory. The state file (layout.hpp) records base_
 // and delivered_, so that what no client received can be found without the
 // shim.
+//
+// A reservation keeps, under a token, the place a new subscriber would
+// start at when it was made, for a subscriber still to come (a server whose
+// client opens its output connections a moment after asking to attach). It
+// pins the spool like a subscriber (the cap holds the process back, nothing
+// is dropped), until it is claimed by subscribe() or expires.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -56,8 +63,21 @@ class OutputStream {
   // Tries again to spool what is held (space may have come back).
   void retry(char* buffer, size_t size);
 
-  // The subscriber starts at the first byte no client has received.
-  void subscribe(ClientId id, ClientEnd end);
+  using Clock = std::chrono::steady_clock;
+  // Keeps, under `token` (non-zero), the first byte no client has received
+  // now, until `expires`. Made again under the same token: the new place.
+  void reserve(uint32_t token, Clock::time_point expires);
+  // Drops the reservations whose time has come.
+  void expire(Clock::time_point now);
+  // When the next reservation expires; nullopt: none is held.
+  [[nodiscard]] std::optional<Clock::time_point> next_expiry() const;
+  // A reservation would still give a subscriber bytes: some are spooled
+  // for it, or the process may write more.
+  [[nodiscard]] bool reserved() const;
+
+  // The subscriber starts where the reservation under `token` was made
+  // (which is then gone), else at the first byte no client has received.
+  void subscribe(ClientId id, ClientEnd end, uint32_t token = 0);
   void unsubscribe(ClientId id);
   [[nodiscard]] bool subscribed(ClientId id) const;
   // Caught up: nothing pending for this client (true if not subscribed).
@@ -80,6 +100,13 @@ class OutputStream {
     bool splices = true;  // until the kernel says it cannot
   };
 
+  struct Reservation {
+    uint32_t token;
+    uint64_t cursor;
+    Clock::time_point expires;
+  };
+
+  std::optional<uint64_t> claim(uint32_t token);
   Subscriber* find(ClientId id);
   const Subscriber* find(ClientId id) const;
   uint64_t oldest_needed() const;
@@ -105,6 +132,7 @@ class OutputStream {
   std::string held_;      // [spooled_, end_): read, but the spool had no room
   bool exited_ = false;   // the process ended: drain, the cap is gone
   std::vector<Subscriber> subscribers_;
+  std::vector<Reservation> reservations_;
 };
 
 }  // namespace dmc::process_tracker

@@ -31,17 +31,13 @@ bool has_key(const std::vector<std::string>& env, std::string_view key) {
   return false;
 }
 
-// Later entries replace earlier ones with the same key, keeping the first's place.
+// Each name once, where it was last given: a later entry removes an
+// earlier one with the same key (Garden: `env` prints every entry, so
+// overriding in place would leave the order of the first).
 void merge_into(std::vector<std::string>& env, const std::vector<std::string>& more) {
   for (const auto& entry : more) {
-    bool replaced = false;
-    for (auto& existing : env) {
-      if (env_key(existing) != env_key(entry)) continue;
-      existing = entry;
-      replaced = true;
-      break;
-    }
-    if (!replaced) env.push_back(entry);
+    std::erase_if(env, [&](const std::string& e) { return env_key(e) == env_key(entry); });
+    env.push_back(entry);
   }
 }
 
@@ -84,11 +80,14 @@ std::string working_dir(const ProcessSpec& spec, const ResolvedUser& user) {
   return absolute_dir(spec.dir.empty() ? home : std::string_view(spec.dir), home);
 }
 
-// Root keeps the container's capabilities; anyone else keeps only its bounding set.
+// Root keeps the container's capabilities; anyone else keeps only its
+// bounding and inheritable sets (Garden: CapInh and CapBnd as root's, the
+// rest empty).
 oci::Capabilities capabilities_for(const oci::Process& container, uint32_t uid) {
   if (uid == 0) return container.capabilities;
   oci::Capabilities caps;
   caps.bounding = container.capabilities.bounding;
+  caps.inheritable = container.capabilities.inheritable;
   return caps;
 }
 

@@ -35,11 +35,6 @@ Result<UniqueFd> open_in_root(const std::string& rootfs, std::string_view path, 
 Result<void> make_dirs_in_root(const std::string& rootfs, std::string_view path, uint32_t uid,
                                uint32_t gid);
 
-// "nofile=1024" (soft = hard) or "nofile=1024:4096"; names as in ulimit
-// (as, core, cpu, data, fsize, locks, memlock, msgqueue, nice, nofile,
-// nproc, rss, rtprio, rttime, sigpending, stack).
-Result<oci::Rlimit> parse_rlimit(std::string_view text);
-
 // The container's process template: its config.json's process object.
 Result<oci::Process> process_template(std::string_view config_json);
 

@@ -12,17 +12,17 @@
 namespace dmc::process_tracker {
 
 struct ProcessSpec {
-  std::optional<std::string> id;  // nullopt: a UUID v4
-  std::string path;               // the program
-  std::vector<std::string> args;  // argv[1..]
-  std::vector<std::string> env;   // KEY=VALUE, after the container's
-  std::string dir;                // empty: the user's home, else /
-  std::string user;               // empty: root; a name, or uid[:gid]
+  std::optional<std::string> id = {};           // nullopt: a UUID v4
+  std::string path = {};                        // the program
+  std::vector<std::string> args = {};           // argv[1..]
+  std::vector<std::string> env = {};            // KEY=VALUE, after the container's
+  std::string dir = {};                         // empty: the user's home, else /
+  std::string user = {};                        // empty: root; a name, or uid[:gid]
   bool tty = false;
-  std::optional<oci::ConsoleSize> window;  // with tty; default 80x24
-  std::vector<oci::Rlimit> rlimits;
+  std::optional<oci::ConsoleSize> window = {};  // with tty; default 80x24
+  std::vector<oci::Rlimit> rlimits = {};
   // Output spooled for nobody, per stream, before the process is held back.
-  std::optional<uint64_t> spool_cap;
+  std::optional<uint64_t> spool_cap = {};
 };
 
 }  // namespace dmc::process_tracker

@@ -5,6 +5,7 @@
 #include <sys/types.h>
 
 #include <array>
+#include <chrono>
 #include <map>
 #include <memory>
 #include <optional>
@@ -25,6 +26,8 @@ struct ShimClient {
   UniqueFd control;
   std::optional<ClientEnd> stdin_end;
   bool attached = false;
+  bool stdin_eof_closes = true;  // else EOF on stdin_end only detaches it
+  bool close_asked = false;      // CloseStdin: close at stdin_end's EOF
 };
 
 class Shim {
@@ -60,11 +63,16 @@ class Shim {
   void on_control(ShimClient& client);
   void attach(ShimClient& client, protocol::Message m, std::vector<UniqueFd> fds);
   void on_client_stdin(ShimClient& client);
+  void close_stdin_asked(ShimClient& client);
+  void client_gone(ShimClient& client);
   void flush_stdin();
   void close_process_stdin();
   void finish_clients();
   void drop(ClientId id);
   [[nodiscard]] bool done() const;
+  [[nodiscard]] bool idle() const;
+  [[nodiscard]] bool reserved() const;
+  void note_idle();
   [[nodiscard]] bool output_finished() const;
   void build_polls();
   void dispatch();
@@ -91,6 +99,9 @@ class Shim {
   bool exit_written_ = false;  // exit_status is on disk
   bool exit_sent_ = false;     // a client got the exit status
   bool terminate_ = false;
+  // Since when the shim has only undelivered spooled output to keep (see
+  // idle()); it leaves after a linger.
+  std::optional<std::chrono::steady_clock::time_point> idle_since_;
 
   enum class Slot { Signal, Listener, Source, Sink, Control, ClientStdin, ProcessStdin };
   struct PollEntry {

@@ -1,8 +1,6 @@
 #include <fcntl.h>
 #include <signal.h>
-#include <sys/ioctl.h>
 #include <sys/signalfd.h>
-#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +17,16 @@ namespace {
 constexpr char kEndOfTransmission = 0x04;  // a tty's EOF character (^D)
 // While the disk is full, how often the shim tries again to write.
 constexpr int kDiskRetryMs = 1000;
+// How long an idle shim waits for a client before it leaves its output
+// in the spool to a later attach (orphan.hpp) and exits: a lingering shim
+// costs memory, and many clients never take some of the output.
+constexpr auto kLinger = std::chrono::seconds(3);
+
+int ms_until(std::chrono::steady_clock::time_point when) {
+  auto left = when - std::chrono::steady_clock::now();
+  return static_cast<int>(
+      std::max<int64_t>(0, std::chrono::ceil<std::chrono::milliseconds>(left).count()));
+}
 
 }  // namespace
 
@@ -59,76 +67,24 @@ void Shim::retry_disk() {
   if (exit_code_ && !exit_written_) write_exit_status();
 }
 
+// The soonest of: a retry while the disk is full, the end of the linger, a
+// reservation's expiry. -1: none.
 int Shim::poll_timeout() const {
+  int timeout = -1;
+  auto sooner = [&](int ms) { timeout = timeout < 0 ? ms : std::min(timeout, ms); };
   bool waiting = (exit_code_ && !exit_written_) ||
                  std::any_of(streams_.begin(), streams_.end(),
                              [](const auto& s) { return s->holding(); });
-  return waiting ? kDiskRetryMs : -1;
+  if (waiting) sooner(kDiskRetryMs);
+  if (idle_since_) sooner(ms_until(*idle_since_ + kLinger));
+  for (const auto& s : streams_) {
+    if (auto expiry = s->next_expiry()) sooner(ms_until(*expiry));
+  }
+  return timeout;
 }
 
-void Shim::accept_clients() {
-  for (;;) {
-    int fd = ::accept4(listener_.get(), nullptr, nullptr, SOCK_CLOEXEC | SOCK_NONBLOCK);
-    if (fd < 0) return;
-    auto client = std::make_unique<ShimClient>();
-    client->id = next_client_++;
-    client->control.reset(fd);
-    clients_.push_back(std::move(client));
-  }
-}
-
-void Shim::attach(ShimClient& client, protocol::Message m, std::vector<UniqueFd> fds) {
-  size_t next = 0;
-  auto take = [&]() -> UniqueFd { return next < fds.size() ? std::move(fds[next++]) : UniqueFd(); };
-  client.attached = true;
-  if (m.a & protocol::kStdin) {
-    auto end = ClientEnd::make(take(), false);
-    if (end && stdin_) client.stdin_end = std::move(*end);
-  }
-  for (size_t i = 0; i < 2; ++i) {
-    if (!(m.a & (i == 0 ? protocol::kStdout : protocol::kStderr))) continue;
-    auto end = ClientEnd::make(take(), true);
-    if (!end) {
-      logger_.error("attach.output", end.error());
-      continue;
-    }
-    if (i < streams_.size()) streams_[i]->subscribe(client.id, std::move(*end));
-  }
-}
-
-void Shim::on_control(ShimClient& client) {
-  auto received = protocol::receive(client.control.get());
-  if (!received && received.error().kind == ErrorKind::Unavailable) return;
-  if (!received || !*received) {
-    drop(client.id);  // gone: its stdin stays open for the next client
-    return;
-  }
-  auto& [m, fds] = **received;
-  switch (m.type) {
-    case protocol::Type::Attach: attach(client, m, std::move(fds)); break;
-    case protocol::Type::Signal:
-      if (process_pid_ > 0 && !exit_code_) ::kill(process_pid_, m.a);
-      break;
-    case protocol::Type::Resize:
-      if (options_.tty && stdin_) {
-        winsize ws{static_cast<unsigned short>(m.b), static_cast<unsigned short>(m.a), 0, 0};
-        ::ioctl(stdin_.get(), TIOCSWINSZ, &ws);
-      }
-      break;
-    default: break;
-  }
-}
-
-void Shim::on_client_stdin(ShimClient& client) {
-  auto n = client.stdin_end->read(buffer_.data(), buffer_.size());
-  if (!n && n.error().kind == ErrorKind::Unavailable) return;
-  if (!n || *n == 0) {  // EOF from this client: the process's stdin ends
-    client.stdin_end.reset();
-    stdin_eof_ = true;
-  } else {
-    stdin_buffer_.append(buffer_.data(), *n);
-  }
-  flush_stdin();
+bool Shim::reserved() const {
+  return std::any_of(streams_.begin(), streams_.end(), [](const auto& s) { return s->reserved(); });
 }
 
 void Shim::flush_stdin() {
@@ -185,9 +141,24 @@ void Shim::drop(ClientId id) {
 
 bool Shim::done() const {
   if (terminate_) return true;
-  return output_finished() && exit_written_ && clients_.empty() &&
+  if (idle_since_ && std::chrono::steady_clock::now() - *idle_since_ >= kLinger) return true;
+  return output_finished() && exit_written_ && clients_.empty() && !reserved() &&
          std::all_of(streams_.begin(), streams_.end(),
                      [](const auto& s) { return s->all_delivered(); });
+}
+
+// The process ended, its status is on disk, its output all read from it
+// and in the spool (nothing held in memory), no client is there and no
+// reservation still owes bytes: what is left, a later attach gets from the
+// record without us.
+bool Shim::idle() const {
+  return output_finished() && exit_written_ && clients_.empty() && !reserved() &&
+         std::none_of(streams_.begin(), streams_.end(), [](const auto& s) { return s->holding(); });
+}
+
+void Shim::note_idle() {
+  if (!idle()) idle_since_.reset();
+  else if (!idle_since_) idle_since_ = std::chrono::steady_clock::now();
 }
 
 void Shim::build_polls() {
@@ -239,7 +210,9 @@ void Shim::dispatch() {
 
 void Shim::serve() {
   while (!done()) {
+    for (auto& s : streams_) s->expire(std::chrono::steady_clock::now());
     finish_clients();
+    note_idle();
     if (done()) break;
     retry_disk();
     build_polls();

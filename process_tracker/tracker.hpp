@@ -14,6 +14,7 @@
 #include "common/oci.hpp"
 #include "common/unique_fd.hpp"
 #include "common/result.hpp"
+#include "process_tracker/attachment.hpp"
 #include "process_tracker/process_spec.hpp"
 
 namespace dmc::process_tracker {
@@ -41,15 +42,6 @@ struct TrackerConfig {
   uint64_t spool_cap = 64ull << 20;
 };
 
-// What an attaching client brings. -1: not attached to that stream.
-struct AttachIo {
-  int stdin_fd = -1;
-  int stdout_fd = 1;
-  int stderr_fd = 2;
-  bool forward_signals = false;  // INT, TERM, HUP, QUIT, USR1, USR2 go to the process
-  int tty_fd = -1;               // a terminal whose size changes are forwarded
-};
-
 struct ProcessInfo {
   std::string id;
   int pid = 0;
@@ -66,12 +58,19 @@ class Tracker {
   // processes_dir is <depot>/<handle>/processes.
   Result<std::string> start(const std::string& processes_dir, const std::string& container_id,
                             const ProcessSpec& spec, const oci::Process& process) const;
-  // Output no client has received yet, then live output, into io's fds;
-  // returns the exit status. Works for processes that already exited.
-  // A process whose shim died gets what was spooled and not delivered,
-  // then its exit status, or ProcessLost if it died while the process ran.
+  // A new client of the process: output no client has received yet, then
+  // live output, into the fds given, then its exit status (attachment.hpp).
+  // Works for processes that already exited. ProcessNotFound for an
+  // unknown id. For a process whose shim is gone it blocks while it writes
+  // what was spooled and not delivered into the fds; the attachment then
+  // tells at once the exit status, or ProcessLost if the shim died while
+  // the process ran. It may also block briefly while a shim starts or leaves.
+  Result<Attachment> open_attachment(const std::string& processes_dir, const std::string& id,
+                                     const StreamFds& fds) const;
+  // open_attachment, then blocks until the exit status (opening a new
+  // attachment if the shim went away first). Forwards nothing else.
   Result<int> attach(const std::string& processes_dir, const std::string& id,
-                     const AttachIo& io) const;
+                     const StreamFds& fds) const;
   // Through its shim, or straight to its proven pid if the shim is gone.
   Result<void> signal(const std::string& processes_dir, const std::string& id, int signal) const;
   Result<std::vector<ProcessInfo>> list(const std::string& processes_dir) const;

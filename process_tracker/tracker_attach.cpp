@@ -1,8 +1,7 @@
 #include <dirent.h>
+#include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
-#include <sys/ioctl.h>
-#include <sys/signalfd.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -22,84 +21,35 @@
 namespace dmc::process_tracker {
 namespace {
 
-constexpr int kForwarded[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2};
 constexpr int kShimExitWaitMs = 5000;
 
 std::string at(const std::string& dir, std::string_view name) {
   return fmt::format("{}/{}", dir, name);
 }
 
-// Blocks the forwarded signals (and SIGWINCH) for the attach's lifetime and
-// reads them from a signalfd; restores the mask after.
-class SignalForwarder {
- public:
-  SignalForwarder(bool forward, bool winch) {
-    sigemptyset(&set_);
-    if (forward) for (int s : kForwarded) sigaddset(&set_, s);
-    if (winch) sigaddset(&set_, SIGWINCH);
-    ::sigprocmask(SIG_BLOCK, &set_, &old_);
-    fd_.reset(::signalfd(-1, &set_, SFD_CLOEXEC | SFD_NONBLOCK));
-  }
-  ~SignalForwarder() { ::sigprocmask(SIG_SETMASK, &old_, nullptr); }
-  [[nodiscard]] int fd() const { return fd_.get(); }
-
- private:
-  sigset_t set_{}, old_{};
-  UniqueFd fd_;
-};
-
-// A resize or a signal for a shim that has just gone away (its process
-// ended) is moot, not an error: what it left, its exit status queued on the
-// socket or on disk, is read next. A fast tty process lost its status to
-// exit 125 ("send to shim: Broken pipe") before.
-Result<void> tell_shim(int socket, protocol::Message message) {
-  auto sent = protocol::send(socket, message);
-  if (!sent && (sent.error().err == EPIPE || sent.error().err == ECONNRESET)) return {};
-  return sent;
+Result<void> send_attach(int socket, const StreamFds& fds) {
+  int32_t flags = fds.stdin_eof_closes ? 0 : protocol::kStdinDetaches;
+  std::vector<int> passed;
+  if (fds.stdin_fd >= 0) { flags |= protocol::kStdin; passed.push_back(fds.stdin_fd); }
+  if (fds.stdout_fd >= 0) { flags |= protocol::kStdout; passed.push_back(fds.stdout_fd); }
+  if (fds.stderr_fd >= 0) { flags |= protocol::kStderr; passed.push_back(fds.stderr_fd); }
+  return protocol::send(socket, {protocol::Type::Attach, flags, static_cast<int32_t>(fds.token)},
+                        passed);
 }
 
-Result<void> send_window_size(int socket, int tty_fd) {
-  winsize ws{};
-  if (::ioctl(tty_fd, TIOCGWINSZ, &ws) < 0) return {};
-  return tell_shim(socket, {protocol::Type::Resize, ws.ws_col, ws.ws_row});
-}
-
-Result<void> forward(int signal_fd, int socket, int tty_fd) {
-  signalfd_siginfo info;
-  while (::read(signal_fd, &info, sizeof info) == sizeof info) {
-    int sig = static_cast<int>(info.ssi_signo);
-    if (sig == SIGWINCH) DMC_CHECK(send_window_size(socket, tty_fd));
-    else DMC_CHECK(tell_shim(socket, {protocol::Type::Signal, sig, 0}));
-  }
+Result<void> set_nonblocking(int fd) {
+  int flags = ::fcntl(fd, F_GETFL);
+  if (flags < 0 || ::fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0) return sys_error("fcntl");
   return {};
 }
 
-Result<void> send_attach(int socket, const AttachIo& io) {
-  int32_t flags = 0;
-  std::vector<int> fds;
-  if (io.stdin_fd >= 0) { flags |= protocol::kStdin; fds.push_back(io.stdin_fd); }
-  if (io.stdout_fd >= 0) { flags |= protocol::kStdout; fds.push_back(io.stdout_fd); }
-  if (io.stderr_fd >= 0) { flags |= protocol::kStderr; fds.push_back(io.stderr_fd); }
-  return protocol::send(socket, {protocol::Type::Attach, flags, 0}, fds);
-}
-
-// The exit status from the shim; nullopt if the shim went away first.
-Result<std::optional<int>> wait_for_exit(int socket, const AttachIo& io) {
-  SignalForwarder signals(io.forward_signals, io.tty_fd >= 0);
-  if (io.tty_fd >= 0) DMC_CHECK(send_window_size(socket, io.tty_fd));
+// Blocks until the attachment has its answer.
+Result<int> wait_for_exit(Attachment& attachment) {
   for (;;) {
-    pollfd fds[2] = {{socket, POLLIN, 0}, {signals.fd(), POLLIN, 0}};
-    if (::poll(fds, signals.fd() >= 0 ? 2 : 1, -1) < 0) {
-      if (errno == EINTR) continue;
-      return sys_error("poll");
-    }
-    if (fds[1].revents) DMC_CHECK(forward(signals.fd(), socket, io.tty_fd));
-    if (!fds[0].revents) continue;
-    auto received = protocol::receive(socket);
-    if (!received || !*received) return std::optional<int>();  // the shim went away
-    if ((*received)->message.type == protocol::Type::Exit) {
-      return std::optional<int>((*received)->message.a);
-    }
+    DMC_TRY(status, attachment.exit_status());
+    if (status) return *status;
+    pollfd p{attachment.fd(), POLLIN, 0};
+    if (::poll(&p, 1, -1) < 0 && errno != EINTR) return sys_error("poll");
   }
 }
 
@@ -121,6 +71,9 @@ UniqueFd shim_pidfd(const std::string& dir) {
 // starting or leaving: asked again, this long at most.
 constexpr int kBusyTries = 500;
 constexpr auto kBusyWait = std::chrono::milliseconds(10);
+// A shim that went away before it told an attachment the exit status (it
+// was leaving as the attachment came): attached again, this often at most.
+constexpr int kGoneTries = 100;
 
 std::string state_of(const std::string& dir, const std::optional<int>& exit_status) {
   if (exit_status) return "exited";
@@ -151,24 +104,37 @@ std::vector<std::string> command_of(const std::string& dir) {
 
 }  // namespace
 
-Result<int> Tracker::attach(const std::string& processes_dir, const std::string& id,
-                            const AttachIo& io) const {
+Result<Attachment> Tracker::open_attachment(const std::string& processes_dir,
+                                            const std::string& id, const StreamFds& fds) const {
   DMC_TRY(dir, process_dir(processes_dir, id));
   for (int tries = 0;; ++tries) {
     auto socket = protocol::connect_in(dir, names::kShimSocket);
-    if (socket && send_attach(socket->get(), io)) {
-      DMC_TRY(status, wait_for_exit(socket->get(), io));
-      if (status) return *status;
+    if (socket && send_attach(socket->get(), fds)) {
+      DMC_CHECK(set_nonblocking(socket->get()));
+      return Attachment(std::move(*socket), dir, id);
     }
     // The shim is gone (done, or dead): the record tells the rest.
     if (!owned(dir)) {
-      auto status = attach_orphan(dir, id, io);
-      if (status || status.error().kind != ErrorKind::Unavailable) return status;
+      auto status = attach_orphan(dir, id, fds);
+      if (status || status.error().kind != ErrorKind::Unavailable) {
+        return Attachment::finished(std::move(status), dir, id);
+      }
     }
     if (tries == kBusyTries) {
       return make_error(ErrorKind::Unavailable, "process {}: its shim does not answer", id);
     }
     std::this_thread::sleep_for(kBusyWait);
+  }
+}
+
+Result<int> Tracker::attach(const std::string& processes_dir, const std::string& id,
+                            const StreamFds& fds) const {
+  for (int tries = 0;; ++tries) {
+    DMC_TRY(attachment, open_attachment(processes_dir, id, fds));
+    auto status = wait_for_exit(attachment);
+    if (status || status.error().kind != ErrorKind::Unavailable || tries == kGoneTries) {
+      return status;
+    }
   }
 }
 

@@ -41,6 +41,17 @@ TEST_CASE("a created container runs dmc's init as its pid 1") {
   CHECK(hostname.out == h + "\n");
 }
 
+TEST_CASE("a handle longer than 49 characters gives its last 49 as the hostname") {
+  DmcEnv env;
+  // 51 + 1 + 8 = 60 characters; the hostname is where generated ids differ.
+  auto h = env.handle(std::string(51, 'h'));
+  REQUIRE(h.size() == 60);
+  REQUIRE(env.dmc({"create", "--handle", h}).code == 0);
+  auto hostname = env.exec(h, {"/bin/hostname"});
+  CHECK(hostname.code == 0);
+  CHECK(hostname.out == h.substr(11) + "\n");
+}
+
 TEST_CASE("orphans made inside a container are reaped by its init") {
   DmcEnv env;
   auto h = env.create();

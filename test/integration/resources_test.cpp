@@ -53,8 +53,12 @@ TEST_CASE("a bad limit change is refused and changes nothing") {
   auto r = env.dmc({"limit", h, "--cpu-shares", "1"});
   CHECK(r.code == 2);
   CHECK(r.err == "dmc: invalid cpu shares '1': must be from 2 to 262144\n");
+  // The containerizer's range, checked before anything: a bad value, as
+  // --cpu-shares 1 is.
   auto tiny = env.dmc({"limit", h, "--memory", "1k"});
-  CHECK(tiny.code == 1);
+  CHECK(tiny.code == 2);
+  CHECK(tiny.err == "dmc: invalid memory limit '1024': must be from 6291456 to "
+                    "9223372036854775807\n");
   CHECK(cgroup_file("memory", h, "memory.limit_in_bytes") == "33554432\n");
 }
 

@@ -142,7 +142,9 @@ inline std::string check_seen_truthfully(DmcEnv& env, const std::string& handle)
   CHECK_MESSAGE(info.code == 0, "info " << handle << " (listed " << state << "): " << info.err);
   CHECK(info.state == state);
   if (state == "running" || state == "stopped") {
-    CHECK_MESSAGE(is_init_of(info.init_pid, handle),
+    // The runtime returns once the init runs; its exec of dmc-init may
+    // still be a moment away (cmdline "runc init"): the same pid, proven.
+    CHECK_MESSAGE(eventually([&] { return is_init_of(info.init_pid, handle); }),
                   state << " but init " << describe_process(info.init_pid) << " is not its init");
   }
   if (state == "dead") CHECK_FALSE(is_init_of(info.init_pid, handle));

@@ -83,12 +83,12 @@ TEST_CASE("build_process fails for a user unknown to the container") {
   CHECK(got.error().message == "unknown user 'ghost'");
 }
 
-TEST_CASE("build_process puts the process env after the container env, replacing in place") {
+TEST_CASE("build_process puts the process env after the container env, each name once") {
   FakeRootfs rootfs;
   ProcessSpec spec = spec_for("");
   spec.env = {"TEST=hello", "FRUIT=banana", "EMPTY=", "FRUIT=apple=red"};
   auto p = build(rootfs, spec);
-  CHECK(p.env == Strings{"CONTAINER_ENV=1", "TEST=hello", "FRUIT=apple=red", "EMPTY=", kRootPath,
+  CHECK(p.env == Strings{"CONTAINER_ENV=1", "TEST=hello", "EMPTY=", "FRUIT=apple=red", kRootPath,
                          "USER=root"});
 }
 
@@ -187,7 +187,7 @@ TEST_CASE("build_process fails when the working dir cannot be made") {
                                            rootfs.path()));
 }
 
-TEST_CASE("build_process gives root the container capabilities and others only bounding") {
+TEST_CASE("build_process gives root the container capabilities, others bounding and inheritable") {
   FakeRootfs rootfs;
   const oci::Process container = container_template();
   auto root = build(rootfs, spec_for("")).capabilities;
@@ -202,7 +202,7 @@ TEST_CASE("build_process gives root the container capabilities and others only b
     bool is_root = user.starts_with("0:");
     CHECK(caps.bounding == container.capabilities.bounding);
     CHECK(caps.effective == (is_root ? container.capabilities.effective : Strings{}));
-    CHECK(caps.inheritable == (is_root ? container.capabilities.inheritable : Strings{}));
+    CHECK(caps.inheritable == container.capabilities.inheritable);
     CHECK(caps.permitted == (is_root ? container.capabilities.permitted : Strings{}));
     CHECK(caps.ambient == (is_root ? container.capabilities.ambient : Strings{}));
   }

@@ -22,6 +22,7 @@
 #include "common/fs.hpp"
 #include "common/oci.hpp"
 #include "fake_exec.hpp"
+#include "shim_env.hpp"
 #include "io_helpers.hpp"
 #include "process_tracker/layout.hpp"
 #include "process_tracker/protocol.hpp"
@@ -32,12 +33,15 @@
 
 using namespace dmc;
 using namespace std::chrono_literals;
-using dmc::process_tracker::AttachIo;
+using dmc::process_tracker::StreamFds;
 using dmc::process_tracker::ProcessInfo;
 using dmc::process_tracker::ProcessSpec;
 using dmc::process_tracker::Tracker;
 using dmc::process_tracker::TrackerConfig;
+using dmc::test::Env;
 using dmc::test::eventually;
+using dmc::test::kHandle;
+using dmc::test::shell;
 using dmc::test::exists;
 using dmc::test::FakeExec;
 using dmc::test::FakeMode;
@@ -52,74 +56,6 @@ using Strings = std::vector<std::string>;
 
 namespace {
 
-const std::string kHandle = "handle-1";
-
-// A container's processes directory, the fake runtime and a Tracker on the
-// shim under test. Everything started is killed when it goes.
-struct Env {
-  Env()
-      : processes(temp / "processes"),
-        runtime(temp / "fake-runtime"),
-        exec(runtime, temp.path()),
-        tracker(TrackerConfig{.shim_path = std::string(DMC_BIN_DIR) + "/dmc-shim"}, exec, Logger()),
-        reaper(temp.path()) {
-    REQUIRE(make_dirs(processes));
-    dmc::test::write_text(runtime, std::string(dmc::test::kFakeRuntime), 0755);
-  }
-
-  [[nodiscard]] std::string dir(const std::string& id) const { return processes + "/" + id; }
-  [[nodiscard]] std::string file(const std::string& id, std::string_view name) const {
-    return dir(id) + "/" + std::string(name);
-  }
-  [[nodiscard]] int pid(const std::string& id) const {
-    return std::atoi(read_file(file(id, names::kPid)).value_or("0").c_str());
-  }
-  [[nodiscard]] int shim_pid(const std::string& id) const {
-    return std::atoi(read_file(file(id, names::kShimPid)).value_or("0").c_str());
-  }
-  [[nodiscard]] std::optional<std::string> exit_status(const std::string& id) const {
-    auto text = read_file(file(id, names::kExitStatus));
-    if (!text) return std::nullopt;
-    return *text;
-  }
-  [[nodiscard]] bool exited(const std::string& id) const { return exit_status(id).has_value(); }
-
-  Result<std::string> try_start(const Strings& command, ProcessSpec spec = {}) {
-    exec.command = command;
-    spec.path = command.at(0);
-    spec.args.assign(command.begin() + 1, command.end());
-    oci::Process process;
-    process.args = command;
-    return tracker.start(processes, kHandle, spec, process);
-  }
-
-  std::string start(const Strings& command, ProcessSpec spec = {}) {
-    auto id = try_start(command, std::move(spec));
-    REQUIRE_MESSAGE(id, id.error().message);
-    return *id;
-  }
-
-  [[nodiscard]] Strings entries() const {
-    Strings out;
-    DIR* d = ::opendir(processes.c_str());
-    REQUIRE(d);
-    while (dirent* e = ::readdir(d)) {
-      std::string name = e->d_name;
-      if (name != "." && name != "..") out.push_back(name);
-    }
-    ::closedir(d);
-    return out;
-  }
-
-  TempDir temp;
-  std::string processes;
-  std::string runtime;
-  FakeExec exec;
-  Tracker tracker;
-  dmc::test::Reaper reaper;  // last: it goes first, before the temp dir
-};
-
-Strings shell(const std::string& script) { return {"/bin/sh", "-c", script}; }
 
 struct Attached {
   Result<int> status = 0;
@@ -137,13 +73,11 @@ struct Io {
   int stderr_fd = -1;                // an fd of the test's instead of the pipe
   bool out = true;                   // attach stdout at all
   bool err = true;                   // attach stderr at all
-  bool forward_signals = false;
 };
 
-// Runs Tracker::attach in a thread of its own (its tid in *tid). Never hangs
-// the suite: after 30 s everything the test started is killed.
-Attached attach(const Env& env, const std::string& id, const Io& with = {},
-                std::atomic<pid_t>* tid = nullptr) {
+// Runs Tracker::attach in a thread of its own. Never hangs the suite: after
+// 30 s everything the test started is killed.
+Attached attach(const Env& env, const std::string& id, const Io& with = {}) {
   auto out = make_pipe();
   auto err = make_pipe();
   UniqueFd in;
@@ -158,12 +92,10 @@ Attached attach(const Env& env, const std::string& id, const Io& with = {},
   auto pick = [](bool attached, int given, int pipe) {
     return !attached ? -1 : given >= 0 ? given : pipe;
   };
-  const AttachIo io{.stdin_fd = in ? in.get() : with.stdin_fd,
-                    .stdout_fd = pick(with.out, with.stdout_fd, out[1].get()),
-                    .stderr_fd = pick(with.err, with.stderr_fd, err[1].get()),
-                    .forward_signals = with.forward_signals};
+  const StreamFds io{.stdin_fd = in ? in.get() : with.stdin_fd,
+                     .stdout_fd = pick(with.out, with.stdout_fd, out[1].get()),
+                     .stderr_fd = pick(with.err, with.stderr_fd, err[1].get())};
   auto done = std::async(std::launch::async, [&] {
-    if (tid) *tid = ::gettid();
     return env.tracker.attach(env.processes, id, io);
   });
   if (done.wait_for(30s) != std::future_status::ready) {
@@ -308,31 +240,6 @@ TEST_CASE("a client attached to stdout only leaves stderr to the next one") {
   CHECK(process_alive(shim));  // stderr is nobody's yet
   check_exited(attach(env, id), 2, "", "e");
   CHECK(eventually([&] { return !process_alive(shim); }));
-}
-
-TEST_CASE("attach forwards the signals it is sent to the process") {
-  Env env;
-  const std::string id =
-      env.start(shell("trap 'printf got-usr1; exit 3' USR1; while :; do sleep 0.01; done"));
-  // A no-op handler meanwhile: a signal that reaches the attaching thread
-  // before attach blocks it must not end the test binary.
-  struct sigaction noop {}, old {};
-  noop.sa_handler = [](int) {};
-  noop.sa_flags = SA_RESTART;
-  REQUIRE(::sigaction(SIGUSR1, &noop, &old) == 0);
-  std::atomic<pid_t> tid{0};
-  std::atomic<bool> finished{false};
-  std::thread signaller([&] {
-    for (int i = 0; i < 600 && !finished; ++i) {
-      if (tid) ::tgkill(::getpid(), tid, SIGUSR1);
-      std::this_thread::sleep_for(50ms);
-    }
-  });
-  const Attached a = attach(env, id, {.forward_signals = true}, &tid);
-  finished = true;
-  signaller.join();
-  ::sigaction(SIGUSR1, &old, nullptr);
-  check_exited(a, 3, "got-usr1", "");
 }
 
 TEST_CASE("attach after the process ended gets its output once, then only its status") {
@@ -647,7 +554,7 @@ TEST_CASE("start refuses a process id in use or malformed, and runs nothing for 
 
 TEST_CASE("attach and signal name an unknown process") {
   Env env;
-  auto attached = env.tracker.attach(env.processes, "nope", AttachIo{});
+  auto attached = env.tracker.attach(env.processes, "nope", StreamFds{});
   REQUIRE_FALSE(attached);
   CHECK(attached.error().kind == ErrorKind::ProcessNotFound);
   CHECK(attached.error().message == "unknown process: nope");

@@ -1,0 +1,62 @@
+#include "wiring/parts.hpp"
+
+#include <unistd.h>
+
+#include <climits>
+
+namespace dmc::wiring {
+
+Result<InstallPaths> install_paths() {
+  char exe[PATH_MAX];
+  ssize_t n = ::readlink("/proc/self/exe", exe, sizeof exe - 1);
+  if (n < 0) return sys_error("readlink /proc/self/exe");
+  std::string bin(exe, static_cast<size_t>(n));
+  bin.resize(bin.find_last_of('/'));
+  // Installed, the helpers are in <prefix>/libexec/dmc beside <prefix>/bin;
+  // in the build tree they are next to the binary. The rootfs is under
+  // <prefix>/share, and the build tree has the same layout.
+  std::string prefix = bin.substr(0, bin.find_last_of('/'));
+  std::string helpers = prefix + "/libexec/dmc";
+  if (::access((helpers + "/dmc-shim").c_str(), X_OK) != 0) helpers = bin;
+  return InstallPaths{.init = helpers + "/dmc-init",
+                      .shim = helpers + "/dmc-shim",
+                      .nstar = helpers + "/dmc-nstar",
+                      .default_rootfs = prefix + "/share/dmc/rootfs"};
+}
+
+System::Parts::Parts(Logger logger, depot::Depot depot, runrunc::RuntimeConfig runtime,
+                     bundler::Bundler bundler, const InstallPaths& paths, const Settings& options)
+    : logger_(std::move(logger)),
+      depot_(std::move(depot)),
+      runtimes_(std::move(runtime), {.shim_path = paths.shim}, logger_),
+      bundler_(std::move(bundler)),
+      stopper_(logger_),
+      nstar_(paths.nstar) {
+  const auto& image = options.default_rootfs.empty() ? paths.default_rootfs : options.default_rootfs;
+  containerizer_ = std::make_unique<containerizer::Containerizer>(
+      depot_, bundler_, runtimes_, mounter_, stopper_, nstar_,
+      containerizer::ContainerizerConfig{.default_image = image,
+                                         .max_containers = options.max_containers},
+      logger_);
+}
+
+Result<std::unique_ptr<System>> System::make(const Settings& options) {
+  DMC_TRY(level, parse_log_level(options.log_level));
+  Logger logger(options.log_source, level);
+  DMC_TRY(paths, install_paths());
+  DMC_TRY(config, options.runtime.empty()
+                      ? runrunc::detect_default_runtime(options.state_root)
+                      : runrunc::detect_runtime(options.runtime, options.state_root));
+  auto bundler = bundler::make_bundler({.init_path = paths.init});
+  auto parts = std::make_unique<Parts>(std::move(logger), depot::Depot(options.depot),
+                                       std::move(config), std::move(bundler), paths, options);
+  return std::unique_ptr<System>(new System(std::move(parts)));
+}
+
+System::System(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
+System::~System() = default;
+
+containerizer::Containerizer& System::containerizer() { return *parts_->containerizer_; }
+const Logger& System::logger() const { return parts_->logger_; }
+
+}  // namespace dmc::wiring
