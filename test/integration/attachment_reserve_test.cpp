@@ -13,6 +13,7 @@
 
 #include "common/fs.hpp"
 #include "process_tracker/tracker.hpp"
+#include "support/attachment_env.hpp"
 #include "support/machine.hpp"
 
 using namespace dmc;
@@ -24,72 +25,13 @@ namespace {
 
 constexpr uint32_t kToken = 0x5eed1234;
 
-class NoExec : public process_tracker::ExecCommand {
- public:
-  [[nodiscard]] std::vector<std::string> argv(const std::string&,
-                                              const process_tracker::ExecArgs&) const override {
-    return {};
-  }
-  [[nodiscard]] Error failure(ChildExit, std::string_view) const override {
-    return make_error(ErrorKind::Internal, "no exec here");
-  }
-};
-
-struct Env {
-  Env() : handle(dmc.create()) {}
-  std::string run(const std::vector<std::string>& argv) {
-    std::vector<std::string> args = {"run", handle, "--detach", "--"};
-    args.insert(args.end(), argv.begin(), argv.end());
-    auto r = dmc.dmc(args);
-    REQUIRE_MESSAGE(r.code == 0, r.err);
-    return r.out.substr(0, r.out.find('\n'));
-  }
-  Attachment open(const std::string& id, const StreamFds& fds) {
-    auto a = tracker.open_attachment(dmc.depot() + "/" + handle + "/processes", id, fds);
-    REQUIRE_MESSAGE(a, a.error().message);
-    return std::move(*a);
-  }
-  DmcEnv dmc;
-  std::string handle;
-  NoExec exec;
-  process_tracker::Tracker tracker{process_tracker::TrackerConfig{}, exec, Logger()};
-};
-
-bool readable(int fd, int timeout_ms) {
-  pollfd p{fd, POLLIN, 0};
-  return ::poll(&p, 1, timeout_ms) == 1;
-}
-
-// The exit status, polled for up to 30 s (a bug fails the test, never hangs it).
-int exit_of(Attachment& a) {
-  for (int i = 0; i < 300; ++i) {
-    if (!readable(a.fd(), 100)) continue;
-    auto status = a.exit_status();
-    REQUIRE_MESSAGE(status, status.error().message);
-    if (*status) return **status;
-  }
-  FAIL("no exit status within 30 s");
-  return -1;
-}
-
-// Reads fd until it holds `want` (or 10 s passed); what it read.
-std::string read_until(int fd, const std::string& want) {
-  std::string got;
-  char buf[4096];
-  for (int i = 0; i < 100 && got.find(want) == std::string::npos; ++i) {
-    if (!readable(fd, 100)) continue;
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    got.append(buf, static_cast<size_t>(n));
-  }
-  return got;
-}
+using Env = AttachEnv;
 
 }  // namespace
 
 TEST_CASE("a late stdout attachment with the token gets the output an earlier one already took") {
   Env env;
-  const auto id = env.run({"/bin/cat"});
+  const auto id = env.run({}, {"/bin/cat"});
   auto in = make_pipe();
   Attachment a = env.open(id, {.stdin_fd = in[0].get(), .stdin_eof_closes = false,
                                .token = kToken});
@@ -118,7 +60,7 @@ TEST_CASE("a late stdout attachment with the token gets the output an earlier on
 
 TEST_CASE("the reserving attachment learns the exit at once, and a claim after the exit still gets the output") {
   Env env;
-  const auto id = env.run({"/bin/sh", "-c", "read x; printf \"got-$x\"; printf \"err-$x\" >&2; exit 5"});
+  const auto id = env.run({}, {"/bin/sh", "-c", "read x; printf \"got-$x\"; printf \"err-$x\" >&2; exit 5"});
   auto in = make_pipe();
   Attachment a = env.open(id, {.stdin_fd = in[0].get(), .stdin_eof_closes = false,
                                .token = kToken});
