@@ -8,6 +8,7 @@ import subprocess
 import harness
 import machine
 from garden_client import Client
+from garden_errors import ProcessError
 
 COUNT = 200000
 SEQUENCE = "".join(f"{i}\n" for i in range(1, COUNT + 1)).encode()
@@ -103,6 +104,24 @@ class Restart(harness.DmcdTestCase):
         self.assertGone(a)
         self.assertGone(b)
         self.restart(False)
+
+
+class ShimKilled(harness.DmcdTestCase):
+    def test_a_shim_killed_under_an_attached_process_ends_its_connection_with_an_error(self):
+        handle = self.create()
+        run = self.client.run(handle, "sh", ["-c", "echo up; sleep 1000"], id="victim")
+        self.assertTrue(run.stdout.wait_for(lambda out: out == b"up\n"))
+        record = os.path.join(self.env.depot, handle, "processes", "victim")
+        with open(os.path.join(record, "shim.pid")) as f:
+            shim_pid = int(f.read().split()[0])
+        machine.kill_pid(shim_pid)
+        # The exit cannot be known any more: the connection says so, never hangs.
+        with self.assertRaises(ProcessError) as caught:
+            run.wait()
+        self.assertIn("lost", str(caught.exception))
+        self.assertEqual(self.client.ping(), {})
+        self.client.destroy(handle)
+        self.assertGone(handle)
 
 
 class Reboot(harness.DmcdTestCase):
