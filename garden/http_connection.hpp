@@ -35,6 +35,7 @@ class Connection {
   std::shared_ptr<Hijacked> hijack(Exchange* exchange, int status, std::string_view content_type);
   bool gone() const { return gone_; }
   void on_gone(std::function<void()> f);
+  void on_answer(Exchange* exchange, std::function<void(int status)> f);
   void exchange_dropped(Exchange* exchange);
 
   // For Hijacked.
@@ -86,6 +87,7 @@ class Connection {
 
   // Answers (http_connection_answer.cpp).
   bool answerable(Exchange* exchange) const;
+  void report_answer(int status);  // runs on_answer_ once
   void answer(Response response);
   void answer_sent();
   void next_request();
@@ -123,6 +125,7 @@ class Connection {
 
   Exchange* exchange_ = nullptr;  // the current one (raw: it tells us when it dies)
   std::function<void()> on_gone_;
+  std::function<void(int status)> on_answer_;
 
   Body body_ = Body::Unread;
   bool body_claimed_ = false;

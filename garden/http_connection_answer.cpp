@@ -3,6 +3,7 @@
 #include "garden/http_connection.hpp"
 
 #include <ctime>
+#include <utility>
 
 #include "garden/http_wire.hpp"
 #include "garden/pipe_end.hpp"
@@ -23,7 +24,16 @@ void Connection::respond(Exchange* exchange, Response response) {
   if (answerable(exchange)) answer(std::move(response));
 }
 
+void Connection::on_answer(Exchange* exchange, std::function<void(int status)> f) {
+  if (answerable(exchange)) on_answer_ = std::move(f);
+}
+
+void Connection::report_answer(int status) {
+  if (auto f = std::exchange(on_answer_, nullptr)) f(status);
+}
+
 void Connection::answer(Response response) {
+  report_answer(response.status);
   if (!complete_) close_after_answer_ = true;  // the body was not read whole
   answer_ = Answer::Writing;
   send(wire::plain_answer(response, !keep_alive_, std::time(nullptr)), [this] { answer_sent(); });
@@ -33,6 +43,7 @@ void Connection::answer_sent() {
   answer_ = Answer::Sent;
   detach_exchange(false);
   on_gone_ = nullptr;
+  on_answer_ = nullptr;
   if (!keep_alive_ || close_after_answer_ || eof_ || !complete_) {
     close();
   } else {
@@ -90,6 +101,7 @@ void Connection::stream_from(Exchange* exchange, UniqueFd fd, std::string conten
 void Connection::start_stream() {
   if (stream_started_) return;
   stream_started_ = true;
+  report_answer(200);
   if (!complete_) close_after_answer_ = true;
   send(wire::chunked_head(200, stream_type_, !keep_alive_, std::time(nullptr)));
 }

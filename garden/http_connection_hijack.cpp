@@ -16,6 +16,7 @@ std::shared_ptr<Hijacked> Connection::hijack(Exchange* exchange, int status,
   if (!answerable(exchange)) {
     return std::make_shared<Hijacked>(nullptr, server_->mailbox);
   }
+  report_answer(status);
   phase_ = Phase::Hijacked;
   answer_ = Answer::Sent;
   detach_exchange(false);

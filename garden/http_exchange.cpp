@@ -53,6 +53,10 @@ void Exchange::on_gone(std::function<void()> f) {
   if (gone_) mailbox_->post(std::move(f));
 }
 
+void Exchange::on_answer(std::function<void(int status)> f) {
+  if (connection_ != nullptr) connection_->on_answer(this, std::move(f));
+}
+
 Hijacked::Hijacked(Connection* connection, std::shared_ptr<LoopMailbox> mailbox)
     : connection_(connection), mailbox_(std::move(mailbox)) {}
 

@@ -83,6 +83,11 @@ class Exchange {
   bool gone() const;
   // f runs once, when the exchange becomes gone (not after a complete answer).
   void on_gone(std::function<void()> f);
+  // f(status) runs once, when the answer's status is decided: a plain answer
+  // (the 500 sent for an exchange dropped unanswered too), a streamed
+  // answer's head, or a hijack. Never if the connection closed before any
+  // answer. A later call replaces f.
+  void on_answer(std::function<void(int status)> f);
 
  private:
   friend class Connection;
