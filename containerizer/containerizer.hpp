@@ -100,6 +100,9 @@ class Containerizer {
   // Changes the limits that are given; the others stay as they are.
   Result<void> update_limits(const std::string& handle, const bundler::Limits& limits);
   Result<Metrics> metrics(const std::string& handle) const;
+  // How often the kernel OOM-killed a process of the container, from its
+  // cgroup's own counter.
+  Result<uint64_t> oom_kills(const std::string& handle) const;
 
   // Files: a tar stream into destination / out of source, inside the
   // container, as user (empty: root; relative paths from the user's home).

@@ -50,6 +50,12 @@ Result<Metrics> Containerizer::metrics(const std::string& handle) const {
   return read_metrics(hierarchies, cgroup_path(handle), state.created_at_ns);
 }
 
+Result<uint64_t> Containerizer::oom_kills(const std::string& handle) const {
+  DMC_CHECK(check_exists(handle));
+  DMC_TRY(hierarchies, cgroup::hierarchies());
+  return read_oom_kills(hierarchies, cgroup_path(handle));
+}
+
 Result<depot::Properties> Containerizer::properties(const std::string& handle) const {
   DMC_CHECK(check_exists(handle));
   return depot_.read_properties(handle);
