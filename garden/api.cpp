@@ -53,13 +53,13 @@ const Api::RouteEntry Api::kRoutes[] = {
     {"stop", "PUT", "/containers/:handle/stop", &Api::stop, true},
     {"stream_in", "PUT", "/containers/:handle/files", &Api::stream_in, true},
     {"stream_out", "GET", "/containers/:handle/files", &Api::stream_out, true},
-    {"limits_empty", "GET", "/containers/:handle/limits/bandwidth", &Api::limits_empty, true},
+    {"limits_bandwidth", "GET", "/containers/:handle/limits/bandwidth", &Api::limits_empty, true},
     {"limits_cpu", "GET", "/containers/:handle/limits/cpu", &Api::limits_cpu, true},
-    {"limits_empty", "GET", "/containers/:handle/limits/disk", &Api::limits_empty, true},
+    {"limits_disk", "GET", "/containers/:handle/limits/disk", &Api::limits_empty, true},
     {"limits_memory", "GET", "/containers/:handle/limits/memory", &Api::limits_memory, true},
-    {"net_unsupported", "POST", "/containers/:handle/net/in", &Api::net_unsupported, true},
-    {"net_unsupported", "POST", "/containers/:handle/net/out", &Api::net_unsupported, true},
-    {"net_unsupported", "POST", "/containers/:handle/net/out/bulk", &Api::net_unsupported, true},
+    {"net_in", "POST", "/containers/:handle/net/in", &Api::net_unsupported, true},
+    {"net_out", "POST", "/containers/:handle/net/out", &Api::net_unsupported, true},
+    {"bulk_net_out", "POST", "/containers/:handle/net/out/bulk", &Api::net_unsupported, true},
     {"stdout_stream", "GET", "/containers/:handle/processes/:pid/attaches/:streamid/stdout", &Api::stdout_stream, false},
     {"stderr_stream", "GET", "/containers/:handle/processes/:pid/attaches/:streamid/stderr", &Api::stderr_stream, false},
     {"run", "POST", "/containers/:handle/processes", &Api::run, false},
@@ -70,6 +70,7 @@ const Api::RouteEntry Api::kRoutes[] = {
     {"set_property", "PUT", "/containers/:handle/properties/:key", &Api::set_property, true},
     {"remove_property", "DELETE", "/containers/:handle/properties/:key", &Api::remove_property, true},
     {"metrics", "GET", "/containers/:handle/metrics", &Api::metrics, true},
+    {"scrape", "GET", "/metrics", &Api::scrape, false},
 };
 
 Api::Api(uv_loop_t* loop, containerizer::Containerizer& containerizer, ApiConfig config,
@@ -95,6 +96,7 @@ void Api::handle(std::shared_ptr<Exchange> exchange) {
       allowed += allowed.empty() ? entry.method : std::string(", ") + entry.method;
       continue;
     }
+    meter(*exchange, entry.name);
     Call call{std::move(exchange), nullptr, entry.name};
     auto handle = params->find("handle");
     if (entry.counted && handle != params->end()) call.hold = hold(handle->second);
@@ -103,6 +105,7 @@ void Api::handle(std::shared_ptr<Exchange> exchange) {
     (this->*entry.route)(call, *params);
     return;
   }
+  meter(*exchange, "unknown");
   Error error = make_error(ErrorKind::Invalid, "unknown route: {} {}", request.method,
                            request.target);
   Response response = json_response(allowed.empty() ? 404 : 405, error_json(error).body);

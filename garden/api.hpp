@@ -1,5 +1,6 @@
-// dmcd's Garden API: every route of garden-protocol.md section 2, served on
-// the transport of http_server.hpp by the containerizer. Container work runs
+// dmcd's Garden API: every route of garden-protocol.md section 2, and GET
+// /metrics (Prometheus), served on the transport of http_server.hpp by the
+// containerizer. Container work runs
 // off the loop; the loop only routes, encodes and shuttles bytes. dmcd keeps
 // no state the depot does not hold: stream ids and grace countdowns are
 // rebuilt from the depot after a restart.
@@ -17,6 +18,7 @@
 #include "garden/grace.hpp"
 #include "garden/http_server.hpp"
 #include "garden/process_session.hpp"
+#include "garden/server_metrics.hpp"
 #include "garden/wire_out.hpp"
 
 namespace dmc::garden {
@@ -41,6 +43,9 @@ class Api : public Handler {
   void resume(std::function<void()> ready);
 
   void handle(std::shared_ptr<Exchange> exchange) override;
+  // dmcd's own figures, exported by GET /metrics (count_events_recorded is
+  // the hook for the event journal).
+  ServerMetrics& server_metrics() { return server_metrics_; }
 
  private:
   // A request being served: the exchange, and the hold it has on its
@@ -103,6 +108,11 @@ class Api : public Handler {
   void property(const X&, const Params&);
   void set_property(const X&, const Params&);
   void remove_property(const X&, const Params&);
+  // routes_scrape.cpp: GET /metrics, Prometheus' text format.
+  void scrape(const X&, const Params&);
+  Result<std::vector<ContainerReading>> read_containers() const;
+  // Counts the exchange's answer under route when it is sent.
+  void meter(Exchange& exchange, const char* route);
   // routes_files.cpp
   void stream_in(const X&, const Params&);
   void stream_out(const X&, const Params&);
@@ -129,6 +139,7 @@ class Api : public Handler {
   std::unique_ptr<StreamRegistry> streams_;
   std::set<std::string> destroying_;
   std::map<Session*, std::unique_ptr<Session>> sessions_;
+  ServerMetrics server_metrics_;
 };
 
 }  // namespace dmc::garden
