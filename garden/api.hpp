@@ -1,9 +1,9 @@
 // dmcd's Garden API: every route of garden-protocol.md section 2, and GET
-// /metrics (Prometheus), served on the transport of http_server.hpp by the
-// containerizer. Container work runs
-// off the loop; the loop only routes, encodes and shuttles bytes. dmcd keeps
-// no state the depot does not hold: stream ids and grace countdowns are
-// rebuilt from the depot after a restart.
+// /metrics (Prometheus' text format), served on the transport of
+// http_server.hpp by the containerizer. Container work runs off the loop;
+// the loop only routes, encodes and shuttles bytes. dmcd keeps no state the
+// depot does not hold: stream ids and grace countdowns are rebuilt from the
+// depot after a restart (request counters live in memory, since start).
 #pragma once
 
 #include <cstdint>
