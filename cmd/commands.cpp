@@ -157,10 +157,13 @@ const std::vector<Command>& commands() {
       {"signal", "send a signal to a process", signal_process},
       {"ps", "list a container's processes", list_processes},
       {"stop", "stop every process in a container, keeping the container", stop_container},
+      {"pause", "freeze every process in a container", pause_container},
+      {"resume", "thaw a paused container", resume_container},
       {"stream-in", "extract a tar stream from stdin into a container", stream_in},
       {"stream-out", "write a tar stream of a path in a container to stdout", stream_out},
       {"limit", "change or show a container's memory, cpu and pids limits", limit_container},
       {"metrics", "show a container's memory, cpu and pids use", show_metrics},
+      {"stats", "show containers' cpu %, memory and pids, every interval", stats_command},
       {"property", "list, get, set or remove a container's properties", property_command},
   };
   return all;

@@ -34,4 +34,9 @@ int limit_container(const GlobalOptions& globals, const std::vector<std::string>
 int show_metrics(const GlobalOptions& globals, const std::vector<std::string>& args);
 int property_command(const GlobalOptions& globals, const std::vector<std::string>& args);
 
+// pause_commands.cpp
+int pause_container(const GlobalOptions& globals, const std::vector<std::string>& args);
+int resume_container(const GlobalOptions& globals, const std::vector<std::string>& args);
+int stats_command(const GlobalOptions& globals, const std::vector<std::string>& args);
+
 }  // namespace dmc::cli

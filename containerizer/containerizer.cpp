@@ -167,8 +167,7 @@ Result<void> Containerizer::tear_down(const std::string& handle) {
     DMC_TRY(kit, runtime_of(*state));
     runtime = &kit.runtime;
   }
-  // Frozen, nothing dies; nothing freezes a container on purpose yet, so
-  // a frozen one is what a killed stop left.
+  // Frozen, nothing dies: paused, or what a killed stop left.
   DMC_CHECK(stopper_.thaw(cgroup_path(handle)));
   DMC_TRY(killed, kill_init(init_to_kill(handle, state ? &*state : nullptr)));
   DMC_CHECK(tracker().stop_shims(processes_dir(handle)));

@@ -33,6 +33,7 @@ enum class State {
   Incomplete,  // a create was killed half way: destroy it
   Running,     // its init runs; processes may run in it
   Stopped,     // its init runs; StopAll ended the rest
+  Paused,      // its init runs; pause froze every process of it
   Dead,        // its init is gone (killed, or the host restarted): destroy it
 };
 std::string_view to_string(State state);
@@ -94,6 +95,13 @@ class Containerizer {
   Result<std::vector<process_tracker::ProcessInfo>> processes(const std::string& handle) const;
   // StopAll: every process but the init ends; the container stays, stopped.
   Result<void> stop(const std::string& handle, const stopper::StopOptions& options);
+  // Freezes every process of a running container (the runtime's pause);
+  // a paused one stays paused. ContainerNotRunning for a stopped, dead or
+  // half-made one. While paused, run is refused (ContainerNotRunning),
+  // attach and signal work, stop and destroy thaw it first.
+  Result<void> pause(const std::string& handle);
+  // Thaws a paused container; a running one is left as it is.
+  Result<void> resume(const std::string& handle);
 
   // Resources: what the cgroup says is in force and used.
   Result<bundler::Limits> limits(const std::string& handle) const;
@@ -152,6 +160,9 @@ class Containerizer {
                              const depot::ContainerState& record) const;
   // The record, for a container that runs (see prove_running).
   Result<depot::ContainerState> running_record(const std::string& handle) const;
+  // Paused: recorded so by pause, and frozen (a stop killed while it held
+  // the cgroup frozen leaves a frozen container that nobody paused).
+  Result<bool> paused(const std::string& handle, const depot::ContainerState& record) const;
   // The state of a container that is not locked by the caller.
   Result<State> observe(const std::string& handle, const depot::ContainerState* record) const;
   Result<ContainerInfo> incomplete_info(const std::string& handle, State state) const;

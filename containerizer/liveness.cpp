@@ -15,6 +15,7 @@ std::string_view to_string(State state) {
     case State::Incomplete: return "incomplete";
     case State::Running: return "running";
     case State::Stopped: return "stopped";
+    case State::Paused: return "paused";
     case State::Dead: return "dead";
   }
   return "dead";
@@ -59,7 +60,15 @@ Result<State> Containerizer::observe(const std::string& handle,
     return State::Incomplete;
   }
   if (!prove_running(handle, *record)) return State::Dead;
-  return record->status == depot::Status::Stopped ? State::Stopped : State::Running;
+  if (record->status == depot::Status::Stopped) return State::Stopped;
+  DMC_TRY(frozen, paused(handle, *record));
+  return frozen ? State::Paused : State::Running;
+}
+
+Result<bool> Containerizer::paused(const std::string& handle,
+                                   const depot::ContainerState& record) const {
+  if (record.status != depot::Status::Paused) return false;
+  return stopper_.frozen(cgroup_path(handle));
 }
 
 bool Containerizer::stray(const std::string& handle) const {

@@ -21,6 +21,9 @@ class OciRuntime {
   virtual Result<void> remove(const std::string& id, bool force) = 0;
   // Changes a running container's resources (an OCI LinuxResources JSON).
   virtual Result<void> update(const std::string& id, const std::string& resources_json) = 0;
+  // Freezes / thaws every process of a running container.
+  virtual Result<void> pause(const std::string& id) = 0;
+  virtual Result<void> resume(const std::string& id) = 0;
   [[nodiscard]] virtual std::string binary() const = 0;
   [[nodiscard]] virtual std::string state_root() const = 0;
 };

@@ -13,8 +13,12 @@ Result<std::string> Containerizer::run(const std::string& handle,
   DMC_TRY(held, lock(handle));  // destroy waits until the shim runs
   DMC_TRY(state, depot_.read_state(handle));
   DMC_CHECK(prove_running(handle, state));
-  // A stop killed half way leaves the container frozen, and the runtime
-  // refuses to exec into a paused one; nothing pauses one on purpose yet.
+  // The runtime refuses to exec into a frozen container (runc) or hangs.
+  DMC_TRY(frozen, paused(handle, state));
+  if (frozen) {
+    return make_error(ErrorKind::ContainerNotRunning, "container '{}' is paused", handle);
+  }
+  // A stop killed half way leaves the container frozen, though nobody paused it.
   DMC_CHECK(stopper_.thaw(cgroup_path(handle)));
   DMC_TRY(kit, runtime_of(state));
   DMC_TRY(config, read_file(depot_.path(handle, names::kConfig)));
@@ -61,7 +65,9 @@ Result<void> Containerizer::stop(const std::string& handle, const stopper::StopO
   DMC_TRY(held, lock(handle));
   DMC_TRY(state, depot_.read_state(handle));
   DMC_CHECK(prove_running(handle, state));
-  DMC_CHECK(stopper_.thaw(cgroup_path(handle)));  // what a killed stop left
+  // Paused, or what a killed stop left: a frozen process takes no signal
+  // (on v1 not even SIGKILL) until it is thawed.
+  DMC_CHECK(stopper_.thaw(cgroup_path(handle)));
   logger_.info("stop.starting", {{"handle", handle}, {"kill", options.kill ? "true" : "false"}});
   DMC_CHECK(stopper_.stop_all(cgroup_path(handle), state.init_pid, options));
   state.status = depot::Status::Stopped;

@@ -21,6 +21,8 @@ class RunruncAdapter : public OciRuntime {
   Result<void> update(const std::string& id, const std::string& resources_json) override {
     return runtime_.update(id, resources_json);
   }
+  Result<void> pause(const std::string& id) override { return runtime_.pause(id); }
+  Result<void> resume(const std::string& id) override { return runtime_.resume(id); }
   [[nodiscard]] std::string binary() const override { return runtime_.config().binary; }
   [[nodiscard]] std::string state_root() const override { return runtime_.config().state_root; }
 

@@ -14,7 +14,8 @@
 //       state.json                   ContainerState: written "creating", with the
 //                                    runtime and its root, before the runtime is
 //                                    called; "running", with the init's pid and
-//                                    start time, once the init runs
+//                                    start time, once the init runs; "stopped"
+//                                    after a stop, "paused" by a pause
 //       properties.json              string -> string, written on every change
 //       processes/<id>/              one per process (process_tracker)
 //
@@ -66,7 +67,10 @@ Result<void> validate_property_key(std::string_view key);
 // Every key of props, as above.
 Result<void> validate_properties(const Properties& props);
 
-enum class Status { Creating, Created, Running, Stopped };
+// Paused is an intent, written by `pause` before it freezes the container:
+// the container is paused while its freezer says so too (a stop killed
+// while it held the cgroup frozen leaves a frozen one that was never paused).
+enum class Status { Creating, Created, Running, Stopped, Paused };
 std::string_view to_string(Status status);
 
 struct ContainerState {

@@ -25,7 +25,7 @@ constexpr const char* kRuntimeRoot = "runtime_root";
 }  // namespace keys
 
 constexpr std::array kStatuses{Status::Creating, Status::Created, Status::Running,
-                               Status::Stopped};
+                               Status::Stopped, Status::Paused};
 
 using Writer = rapidjson::Writer<rapidjson::StringBuffer>;
 
@@ -153,6 +153,7 @@ std::string_view to_string(Status status) {
     case Status::Created: return "created";
     case Status::Running: return "running";
     case Status::Stopped: return "stopped";
+    case Status::Paused: return "paused";
   }
   return "unknown";
 }

@@ -37,7 +37,8 @@ const char* type_of(ErrorKind kind) {
 
 std::string state_of(containerizer::State state) {
   switch (state) {
-    case containerizer::State::Running: return "active";
+    case containerizer::State::Running:
+    case containerizer::State::Paused: return "active";  // Garden knows no paused state
     case containerizer::State::Stopped: return "stopped";
     default: return std::string(containerizer::to_string(state));
   }

@@ -22,15 +22,30 @@ Result<void> Stopper::stop_all(const std::string& cgroup_path, int init_pid,
   return {};
 }
 
+namespace {
+
+bool thawed(std::string_view state) { return state == "THAWED" || state == "thawed"; }
+
+}  // namespace
+
 Result<void> Stopper::thaw(const std::string& cgroup_path) const {
   DMC_TRY(hierarchies, cgroup::hierarchies());
   auto cgroup = CgroupDir::locate(hierarchies, cgroup_path);
   if (!cgroup && cgroup.error().kind == ErrorKind::NotFound) return {};
   if (!cgroup) return cgroup.error();
   DMC_TRY(state, cgroup->freezer_state());
-  if (state == "THAWED" || state == "thawed") return {};
+  if (thawed(state)) return {};
   logger_.info("stopper.thaw", {{"cgroup", cgroup->dir()}, {"was", state}});
   return cgroup->thaw();
+}
+
+Result<bool> Stopper::frozen(const std::string& cgroup_path) const {
+  DMC_TRY(hierarchies, cgroup::hierarchies());
+  auto cgroup = CgroupDir::locate(hierarchies, cgroup_path);
+  if (!cgroup && cgroup.error().kind == ErrorKind::NotFound) return false;
+  if (!cgroup) return cgroup.error();
+  DMC_TRY(state, cgroup->freezer_state());
+  return !thawed(state);
 }
 
 }  // namespace dmc::stopper

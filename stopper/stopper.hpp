@@ -27,6 +27,9 @@ class Stopper {
   // Thaws the cgroup if it is frozen or freezing (a killed stop leaves it
   // so); a cgroup that does not exist is fine.
   Result<void> thaw(const std::string& cgroup_path) const;
+  // Whether the cgroup's freezer holds it frozen or freezing; a cgroup
+  // that does not exist is not frozen.
+  Result<bool> frozen(const std::string& cgroup_path) const;
 
  private:
   Logger logger_;

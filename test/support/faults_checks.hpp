@@ -20,7 +20,8 @@ namespace dmc::test::faults {
 
 // The states `dmc list` and `dmc info` may report.
 inline bool known_container_state(const std::string& s) {
-  return s == "running" || s == "stopped" || s == "incomplete" || s == "dead";
+  return s == "running" || s == "stopped" || s == "paused" || s == "incomplete" ||
+         s == "dead";
 }
 
 // handle -> state, from `dmc list --json` (which must succeed and parse).

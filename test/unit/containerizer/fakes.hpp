@@ -39,6 +39,8 @@ class FakeRuntime : public containerizer::OciRuntime {
     return {};
   }
   Result<void> update(const std::string&, const std::string&) override { return {}; }
+  Result<void> pause(const std::string&) override { return {}; }
+  Result<void> resume(const std::string&) override { return {}; }
   [[nodiscard]] std::string binary() const override { return "fake-runtime"; }
   [[nodiscard]] std::string state_root() const override { return root_; }
 

@@ -42,6 +42,7 @@ TEST_CASE("to_string names every status") {
   CHECK(depot::to_string(Status::Created) == "created");
   CHECK(depot::to_string(Status::Running) == "running");
   CHECK(depot::to_string(Status::Stopped) == "stopped");
+  CHECK(depot::to_string(Status::Paused) == "paused");
 }
 
 TEST_CASE("state round trips through state.json in its documented shape") {
@@ -56,7 +57,8 @@ TEST_CASE("state round trips through state.json in its documented shape") {
   CHECK(test::read_text(f.file("state.json")) ==
         R"({"status":"running","created_at":1700000000123456789,"init_pid":4242,)"
         R"("init_start_time":987654321,"runtime":"/usr/sbin/runc","runtime_root":"/run/dmc/runc"})");
-  for (Status status : {Status::Creating, Status::Created, Status::Running, Status::Stopped}) {
+  for (Status status : {Status::Creating, Status::Created, Status::Running, Status::Stopped,
+                        Status::Paused}) {
     ContainerState changed = state;
     changed.status = status;
     REQUIRE(f.depot.write_state("web-1", changed));

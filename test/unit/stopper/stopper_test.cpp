@@ -152,3 +152,17 @@ TEST_CASE("stop_all on a cgroup that does not exist is NotFound") {
   CHECK(stopped.error().kind == ErrorKind::NotFound);
   CHECK(stopped.error().message == "cgroup /dmc-stopper-test/no-such-cgroup not found");
 }
+
+TEST_CASE("frozen tells a frozen or freezing cgroup from a thawed or missing one") {
+  TestCgroup cgroup;
+  cgroup.start_init();
+  Stopper stopper{Logger()};
+  CHECK(stopper.frozen(cgroup.path()) == false);
+  test::write_text(cgroup.freezer_dir() + "/freezer.state", "FROZEN");
+  REQUIRE(test::eventually([&] { return cgroup.freezer_state() == "FROZEN"; }));
+  CHECK(stopper.frozen(cgroup.path()) == true);
+  REQUIRE(stopper.thaw(cgroup.path()));
+  CHECK(cgroup.freezer_state() == "THAWED");
+  CHECK(stopper.frozen(cgroup.path()) == false);
+  CHECK(stopper.frozen(cgroup.path() + "-missing") == false);
+}

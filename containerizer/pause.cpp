@@ -1,0 +1,63 @@
+// The Containerizer's Pause and Resume: the runtime freezes and thaws every
+// process of a container (the v1 freezer, v2 cgroup.freeze). The record
+// says "paused" before the freeze and "running" after the thaw, so that
+// whatever a killed command leaves, the state observed (liveness.cpp) is
+// what the freezer says.
+#include "containerizer/containerizer.hpp"
+
+namespace dmc::containerizer {
+
+namespace {
+
+Result<void> refuse_stopped(const std::string& handle, const depot::ContainerState& record) {
+  if (record.status != depot::Status::Stopped) return {};
+  return make_error(ErrorKind::ContainerNotRunning, "container '{}' is stopped", handle);
+}
+
+}  // namespace
+
+Result<void> Containerizer::pause(const std::string& handle) {
+  DMC_CHECK(check_exists(handle));
+  DMC_TRY(held, lock(handle));
+  DMC_TRY(state, depot_.read_state(handle));
+  DMC_CHECK(prove_running(handle, state));
+  DMC_CHECK(refuse_stopped(handle, state));
+  DMC_TRY(frozen, stopper_.frozen(cgroup_path(handle)));
+  if (state.status == depot::Status::Paused && frozen) return {};
+  DMC_TRY(kit, runtime_of(state));
+  const depot::Status before = state.status;
+  state.status = depot::Status::Paused;
+  DMC_CHECK(depot_.write_state(handle, state));
+  // Frozen but not paused: a stop was killed while it held it frozen.
+  if (!frozen) {
+    if (auto done = kit.runtime.pause(handle); !done) {
+      state.status = before;
+      if (auto undone = depot_.write_state(handle, state); !undone) {
+        logger_.error("pause.undo-failed", undone.error(), {{"handle", handle}});
+      }
+      return done.error().wrap("pause " + handle);
+    }
+  }
+  logger_.info("pause.done", {{"handle", handle}});
+  return {};
+}
+
+Result<void> Containerizer::resume(const std::string& handle) {
+  DMC_CHECK(check_exists(handle));
+  DMC_TRY(held, lock(handle));
+  DMC_TRY(state, depot_.read_state(handle));
+  DMC_CHECK(prove_running(handle, state));
+  DMC_CHECK(refuse_stopped(handle, state));
+  DMC_TRY(frozen, stopper_.frozen(cgroup_path(handle)));
+  if (frozen) {
+    DMC_TRY(kit, runtime_of(state));
+    if (auto done = kit.runtime.resume(handle); !done) return done.error().wrap("resume " + handle);
+  }
+  if (state.status != depot::Status::Paused) return {};
+  state.status = depot::Status::Running;
+  DMC_CHECK(depot_.write_state(handle, state));
+  logger_.info("resume.done", {{"handle", handle}});
+  return {};
+}
+
+}  // namespace dmc::containerizer
