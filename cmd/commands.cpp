@@ -162,6 +162,7 @@ const std::vector<Command>& commands() {
       {"limit", "change or show a container's memory, cpu and pids limits", limit_container},
       {"metrics", "show a container's memory, cpu and pids use", show_metrics},
       {"property", "list, get, set or remove a container's properties", property_command},
+      {"events", "replay containers' events, and follow new ones", show_events},
   };
   return all;
 }

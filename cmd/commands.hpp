@@ -34,4 +34,7 @@ int limit_container(const GlobalOptions& globals, const std::vector<std::string>
 int show_metrics(const GlobalOptions& globals, const std::vector<std::string>& args);
 int property_command(const GlobalOptions& globals, const std::vector<std::string>& args);
 
+// events_command.cpp
+int show_events(const GlobalOptions& globals, const std::vector<std::string>& args);
+
 }  // namespace dmc::cli

@@ -66,6 +66,7 @@ Result<void> Containerizer::stop(const std::string& handle, const stopper::StopO
   DMC_CHECK(stopper_.stop_all(cgroup_path(handle), state.init_pid, options));
   state.status = depot::Status::Stopped;
   DMC_CHECK(depot_.write_state(handle, state));
+  record_stop(handle, options.kill);
   logger_.info("stop.done", {{"handle", handle}});
   return {};
 }
