@@ -63,10 +63,11 @@ Result<void> Containerizer::stop(const std::string& handle, const stopper::StopO
   DMC_CHECK(prove_running(handle, state));
   DMC_CHECK(stopper_.thaw(cgroup_path(handle)));  // what a killed stop left
   logger_.info("stop.starting", {{"handle", handle}, {"kill", options.kill ? "true" : "false"}});
+  // Before its kills, so that the exits it causes come after it.
+  record_stop(handle, options.kill);
   DMC_CHECK(stopper_.stop_all(cgroup_path(handle), state.init_pid, options));
   state.status = depot::Status::Stopped;
   DMC_CHECK(depot_.write_state(handle, state));
-  record_stop(handle, options.kill);
   logger_.info("stop.done", {{"handle", handle}});
   return {};
 }
