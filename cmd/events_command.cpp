@@ -1,6 +1,12 @@
 // dmc events: replay the recorded events of containers, live and
 // destroyed, then, with --follow, print new ones as they happen.
+#include <poll.h>
+#include <signal.h>
+#include <sys/signalfd.h>
+
+#include <algorithm>
 #include <iostream>
+#include <set>
 
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
@@ -54,6 +60,49 @@ void print(const std::vector<containerizer::Event>& events, bool json) {
   std::cout.flush();
 }
 
+// OOM kills and an init's death show in no journal until a reconcile
+// writes them: one a second while following (a read of one cgroup file and
+// of the container's records, per container).
+constexpr int kReconcileMs = 1000;
+
+// SIGINT and SIGTERM, blocked and read from an fd: `dmc events --follow`
+// ends with exit 0 when interrupted. (dmc's own main path: dmcd never
+// comes here.)
+Result<UniqueFd> interruption_fd() {
+  sigset_t set;
+  sigemptyset(&set);
+  sigaddset(&set, SIGINT);
+  sigaddset(&set, SIGTERM);
+  if (::sigprocmask(SIG_BLOCK, &set, nullptr) < 0) return sys_error("sigprocmask");
+  UniqueFd fd(::signalfd(-1, &set, SFD_CLOEXEC));
+  if (!fd) return sys_error("signalfd");
+  return fd;
+}
+
+// Until interrupted, or until --until passes: what is recorded, as it is.
+int follow(containerizer::Containerizer& c, const containerizer::EventFilter& filter,
+           containerizer::EventFollower& follower, std::set<std::string> printed, bool json) {
+  auto interrupted = interruption_fd();
+  if (!interrupted) return fail(interrupted.error().message);
+  for (;;) {
+    int timeout = kReconcileMs;
+    if (filter.until_ns) {
+      int64_t left_ms = (*filter.until_ns - now_ns()) / 1'000'000;
+      if (left_ms < 0) return kExitOk;
+      timeout = static_cast<int>(std::min<int64_t>(timeout, left_ms + 1));
+    }
+    pollfd fds[2] = {{follower.fd(), POLLIN, 0}, {interrupted->get(), POLLIN, 0}};
+    int n = ::poll(fds, 2, timeout);
+    if (n < 0 && errno != EINTR) return fail(sys_error("poll").message);
+    if (fds[1].revents) return kExitOk;
+    if (n == 0) c.reconcile_events(filter);
+    auto events = follower.next();
+    if (!events) return fail(events.error().message);
+    std::erase_if(*events, [&](const containerizer::Event& e) { return printed.contains(e.line); });
+    print(*events, json);
+  }
+}
+
 }  // namespace
 
 int show_events(const GlobalOptions& globals, const Strings& args) {
@@ -73,11 +122,23 @@ int show_events(const GlobalOptions& globals, const Strings& args) {
   auto filter = filter_of(parsed);
   if (!filter) return fail_usage(filter.error());
   const bool json = parsed["json"].as<bool>();
+  const bool following = parsed["follow"].as<bool>();
   return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
+    // Following starts before the replay: what is appended in between is
+    // in both, and printed once.
+    std::optional<containerizer::EventFollower> follower;
+    if (following) {
+      auto opened = c.follow_events(*filter);
+      if (!opened) return fail(opened.error().message);
+      follower.emplace(std::move(*opened));
+    }
     auto events = c.events(*filter);
     if (!events) return fail(events.error().message);
     print(*events, json);
-    return kExitOk;
+    if (!following) return kExitOk;
+    std::set<std::string> printed;
+    for (const auto& e : *events) printed.insert(e.line);
+    return follow(c, *filter, *follower, std::move(printed), json);
   });
 }
 

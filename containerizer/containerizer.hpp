@@ -18,6 +18,7 @@
 #include "containerizer/ports.hpp"
 #include "containerizer/requests.hpp"
 #include "depot/depot.hpp"
+#include "journal/follower.hpp"
 #include "journal/journal.hpp"
 #include "journal/reconcile.hpp"
 #include "journal/replay.hpp"
@@ -33,6 +34,7 @@ using ProcessInfo = process_tracker::ProcessInfo;
 // Events, as the journal records them (journal/event.hpp, replay.hpp).
 using Event = journal::Event;
 using EventFilter = journal::Filter;
+using EventFollower = journal::Follower;
 using journal::human_line;
 using journal::parse_rfc3339;
 
@@ -130,9 +132,15 @@ class Containerizer {
   // replays the recorded events of live and destroyed containers, oldest
   // first. ContainerNotFound for a handle with no journal, live or archived.
   Result<std::vector<journal::Event>> events(const journal::Filter& filter) const;
-  // Appends to the container's journal what the machine shows and the
-  // journal lacks (OOM kills, lost exits, the init's death); failures are
-  // logged.
+  // Follows the journals filter names (all when none): events recorded
+  // from now on (journal/follower.hpp). Reconciling is the caller's: call
+  // reconcile_events now and then (OOM kills and an init's death are seen
+  // by reconcile only).
+  Result<journal::Follower> follow_events(const journal::Filter& filter) const;
+  // Appends to the journals of the live containers filter names (all when
+  // none) what the machine shows and the journal lacks (OOM kills, lost
+  // exits, the init's death); failures are logged.
+  void reconcile_events(const journal::Filter& filter) const;
   void reconcile_events(const std::string& handle) const;
 
  private:

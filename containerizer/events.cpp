@@ -106,11 +106,24 @@ Result<std::vector<journal::Event>> Containerizer::events(const journal::Filter&
       return make_error(ErrorKind::ContainerNotFound, "unknown handle: {}", handle);
     }
   }
-  DMC_TRY(handles, depot_.handles());
-  for (const auto& handle : handles) {
+  reconcile_events(filter);
+  return journal::replay(depot_.root(), filter);
+}
+
+void Containerizer::reconcile_events(const journal::Filter& filter) const {
+  auto handles = depot_.handles();
+  if (!handles) {
+    logger_.error("journal.reconcile-failed", handles.error());
+    return;
+  }
+  for (const auto& handle : *handles) {
     if (filter.handles.empty() || filter.handles.contains(handle)) reconcile_events(handle);
   }
-  return journal::replay(depot_.root(), filter);
+}
+
+Result<journal::Follower> Containerizer::follow_events(const journal::Filter& filter) const {
+  DMC_CHECK(depot_.init());
+  return journal::Follower::open(depot_.root(), filter);
 }
 
 }  // namespace dmc::containerizer
