@@ -178,7 +178,10 @@ Result<void> Containerizer::tear_down(const std::string& handle) {
   DMC_CHECK(mounter_.unmount(depot_.path(handle, names::kRootfs)));
   DMC_TRY(hierarchies, cgroup::hierarchies());
   DMC_CHECK(cgroup::remove(hierarchies, cgroup_path(handle)));
-  DMC_CHECK(archive_journal(handle, state ? state->created_at_ns : now_ns()));
+  // Its events are kept if they can be; a destroy never fails for them.
+  if (auto archived = archive_journal(handle, state ? state->created_at_ns : now_ns()); !archived) {
+    logger_.error("destroy.archive-journal-failed", archived.error(), {{"handle", handle}});
+  }
   return depot_.remove(handle);
 }
 

@@ -61,7 +61,10 @@ void Shim::journal_start() {
   auto appended = journal::Journal(options_.journal)
                       .append(journal::types::kStartProcess,
                               {journal::string_field("process", process_id(options_.dir))});
-  if (!appended) logger_.error("journal.start-process", appended.error());
+  // NotFound: a container without a journal (made by a dmc without one).
+  if (!appended && appended.error().kind != ErrorKind::NotFound) {
+    logger_.error("journal.start-process", appended.error());
+  }
 }
 
 // An exit by SIGKILL may be the kernel's OOM killer's: its oom event (the
