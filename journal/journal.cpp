@@ -5,6 +5,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
+
 #include "common/clock.hpp"
 #include "common/fs.hpp"
 
@@ -130,17 +132,19 @@ Result<void> Journal::Locked::rotate() {
   return {};
 }
 
-Result<std::vector<Event>> Journal::Locked::read() const {
+Result<std::vector<Event>> Journal::Locked::read() const { return read({}); }
+
+Result<std::vector<Event>> Journal::Locked::read(const std::vector<std::string_view>& types) const {
   std::vector<Event> events;
   struct stat rotated, live;
   bool one_file = ::stat(journal_->rotated_path().c_str(), &rotated) == 0 &&
                   ::fstat(fd_.get(), &live) == 0 && rotated.st_ino == live.st_ino;
   if (!one_file) {
-    DMC_TRY(older, read_events_file(journal_->rotated_path()));
+    DMC_TRY(older, read_events_file(journal_->rotated_path(), types));
     events = std::move(older);
   }
   DMC_TRY(text, read_whole(fd_.get()));
-  for (auto& e : parse_events(text)) events.push_back(std::move(e));
+  for (auto& e : parse_events(text, types)) events.push_back(std::move(e));
   return events;
 }
 
@@ -152,19 +156,34 @@ Result<void> Journal::Locked::remove() {
   return {};
 }
 
-Result<std::vector<Event>> read_events_file(const std::string& path) {
+Result<std::vector<Event>> read_events_file(const std::string& path,
+                                            const std::vector<std::string_view>& types) {
   auto text = read_file(path);
   if (!text && text.error().err == ENOENT) return std::vector<Event>{};
   if (!text) return text.error();
-  return parse_events(*text);
+  return parse_events(*text, types);
 }
 
-std::vector<Event> parse_events(std::string_view text) {
+// A line of one of the types (or any, when none is given), judged by its
+// text: a string value holds no unescaped '"', so `"type":"exit"` is the
+// type member only; parse_line confirms it.
+std::vector<Event> parse_events(std::string_view text, const std::vector<std::string_view>& types) {
+  std::vector<std::string> needles;
+  for (auto type : types) needles.push_back(fmt::format("\"type\":\"{}\"", type));
+  auto wanted = [&](std::string_view line) {
+    return needles.empty() || std::any_of(needles.begin(), needles.end(), [&](const auto& n) {
+             return line.find(n) != std::string_view::npos;
+           });
+  };
   std::vector<Event> events;
   size_t start = 0;
   for (size_t end; (end = text.find('\n', start)) != std::string_view::npos; start = end + 1) {
-    auto event = parse_line(text.substr(start, end - start));
-    if (event) events.push_back(std::move(*event));
+    auto line = text.substr(start, end - start);
+    if (!wanted(line)) continue;
+    auto event = parse_line(line);
+    if (event && (types.empty() || std::find(types.begin(), types.end(), event->type) != types.end())) {
+      events.push_back(std::move(*event));
+    }
   }
   return events;
 }

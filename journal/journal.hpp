@@ -79,6 +79,9 @@ class Journal::Locked {
   // journal's lines are in time order); rotates past kRotateBytes.
   Result<void> append(std::string_view type, const Fields& fields = {});
   Result<std::vector<Event>> read() const;
+  // Only the events of these types: the others are not parsed (a check
+  // before an append reads the whole journal, up to 2 MiB).
+  Result<std::vector<Event>> read(const std::vector<std::string_view>& types) const;
   // Moves the journal into <depot>/.events/ as a destroyed container's, named
   // by its create time; then prunes the archive (archive.cpp).
   Result<void> archive(int64_t created_ns);
@@ -95,8 +98,10 @@ class Journal::Locked {
 
 // The complete events of one journal file (no lock taken); a missing file
 // has none. Lines that are not events are skipped.
-Result<std::vector<Event>> read_events_file(const std::string& path);
-// The events of text: complete lines only.
-std::vector<Event> parse_events(std::string_view text);
+Result<std::vector<Event>> read_events_file(const std::string& path,
+                                            const std::vector<std::string_view>& types = {});
+// The events of text: complete lines only; of the types given, if any.
+std::vector<Event> parse_events(std::string_view text,
+                                const std::vector<std::string_view>& types = {});
 
 }  // namespace dmc::journal

@@ -36,7 +36,7 @@ Fields exit_fields(const Exited& exited) {
 
 Result<void> reconcile(const Journal& journal, const Observed& observed) {
   DMC_TRY(locked, journal.lock());
-  DMC_TRY(events, locked.read());
+  DMC_TRY(events, locked.read({types::kOom, types::kExit}));
   if (observed.oom_kills && *observed.oom_kills > highest_oom_count(events)) {
     DMC_CHECK(locked.append(types::kOom, {uint_field("count", *observed.oom_kills)}));
   }

@@ -190,3 +190,17 @@ TEST_CASE("the oom_kill counter is read from v1 and v2 files") {
   CHECK(read_oom_kill_count(dir / "v1").value() == 3);
   CHECK(read_oom_kill_count(dir / "v2").value() == 1);
 }
+
+TEST_CASE("a read of some types parses those events only") {
+  TempDir depot;
+  Journal journal(container(depot, "h"));
+  REQUIRE(journal.append(types::kCreate, {}, Create::Yes));
+  REQUIRE(journal.append(types::kStartProcess, {string_field("process", "\"type\":\"exit\"")}));
+  REQUIRE(journal.append(types::kExit, {string_field("process", "p"), int_field("status", 0)}));
+  auto locked = journal.lock();
+  REQUIRE(locked);
+  auto exits = locked->read({types::kExit});
+  REQUIRE(exits);
+  CHECK(types_of(*exits) == std::vector<std::string>{"exit"});
+  CHECK(locked->read()->size() == 3);
+}
