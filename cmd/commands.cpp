@@ -165,6 +165,7 @@ const std::vector<Command>& commands() {
       {"metrics", "show a container's memory, cpu and pids use", show_metrics},
       {"stats", "show containers' cpu %, memory and pids, every interval", stats_command},
       {"property", "list, get, set or remove a container's properties", property_command},
+      {"events", "replay containers' events, and follow new ones", show_events},
   };
   return all;
 }

@@ -39,4 +39,7 @@ int pause_container(const GlobalOptions& globals, const std::vector<std::string>
 int resume_container(const GlobalOptions& globals, const std::vector<std::string>& args);
 int stats_command(const GlobalOptions& globals, const std::vector<std::string>& args);
 
+// events_command.cpp
+int show_events(const GlobalOptions& globals, const std::vector<std::string>& args);
+
 }  // namespace dmc::cli

@@ -140,7 +140,9 @@ Result<void> Containerizer::start_container(const std::string& handle, const std
   state.status = depot::Status::Running;
   state.init_pid = pid;
   state.init_start_time = *started;
-  return depot_.write_state(handle, state);
+  DMC_CHECK(depot_.write_state(handle, state));
+  // The container is complete: its first event makes its journal.
+  return journal_of(handle).append(journal::types::kCreate, {}, journal::Create::Yes);
 }
 
 Result<void> Containerizer::destroy(const std::string& handle) {
@@ -175,6 +177,10 @@ Result<void> Containerizer::tear_down(const std::string& handle) {
   DMC_CHECK(mounter_.unmount(depot_.path(handle, names::kRootfs)));
   DMC_TRY(hierarchies, cgroup::hierarchies());
   DMC_CHECK(cgroup::remove(hierarchies, cgroup_path(handle)));
+  // Its events are kept if they can be; a destroy never fails for them.
+  if (auto archived = archive_journal(handle, state ? state->created_at_ns : now_ns()); !archived) {
+    logger_.error("destroy.archive-journal-failed", archived.error(), {{"handle", handle}});
+  }
   return depot_.remove(handle);
 }
 

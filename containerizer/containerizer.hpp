@@ -18,6 +18,11 @@
 #include "containerizer/ports.hpp"
 #include "containerizer/requests.hpp"
 #include "depot/depot.hpp"
+#include "journal/follower.hpp"
+#include "journal/journal.hpp"
+#include "journal/reconcile.hpp"
+#include "journal/replay.hpp"
+#include "journal/time.hpp"
 #include "nstar/nstar.hpp"
 #include "process_tracker/process_spec.hpp"
 #include "process_tracker/tracker.hpp"
@@ -26,6 +31,12 @@
 namespace dmc::containerizer {
 
 using ProcessInfo = process_tracker::ProcessInfo;
+// Events, as the journal records them (journal/event.hpp, replay.hpp).
+using Event = journal::Event;
+using EventFilter = journal::Filter;
+using EventFollower = journal::Follower;
+using journal::human_line;
+using journal::parse_rfc3339;
 
 // A container as it is on the machine, not as its files say.
 enum class State {
@@ -127,7 +138,31 @@ class Containerizer {
   // A missing key is fine (Guardian ignores it too).
   Result<void> remove_property(const std::string& handle, const std::string& key);
 
+  // Events (events.cpp, journal/): first reconciles the journals of the live
+  // containers filter names (all when it names none) with the machine, then
+  // replays the recorded events of live and destroyed containers, oldest
+  // first. ContainerNotFound for a handle with no journal, live or archived.
+  Result<std::vector<journal::Event>> events(const journal::Filter& filter) const;
+  // Follows the journals filter names (all when none): events recorded
+  // from now on (journal/follower.hpp). Reconciling is the caller's: call
+  // reconcile_events now and then (OOM kills and an init's death are seen
+  // by reconcile only).
+  Result<journal::Follower> follow_events(const journal::Filter& filter) const;
+  // Appends to the journals of the live containers filter names (all when
+  // none) what the machine shows and the journal lacks (OOM kills, lost
+  // exits, the init's death); failures are logged.
+  void reconcile_events(const journal::Filter& filter) const;
+  void reconcile_events(const std::string& handle) const;
+
  private:
+  [[nodiscard]] journal::Journal journal_of(const std::string& handle) const;
+  // Appends an event of an operation that succeeded; a failure is logged.
+  void record(const std::string& handle, std::string_view type,
+              const journal::Fields& fields = {}) const;
+  void record_stop(const std::string& handle, bool kill) const;
+  void record_update(const std::string& handle, const bundler::Limits& given) const;
+  [[nodiscard]] journal::Observed observed(const std::string& handle, bool with_init) const;
+  Result<void> archive_journal(const std::string& handle, int64_t created_ns);
   Result<bundler::DesiredSpec> desired_spec(const CreateRequest& request,
                                             const std::string& handle) const;
   Result<void> start_container(const std::string& handle, const std::string& image,

@@ -69,6 +69,8 @@ Result<void> Containerizer::stop(const std::string& handle, const stopper::StopO
   // (on v1 not even SIGKILL) until it is thawed.
   DMC_CHECK(stopper_.thaw(cgroup_path(handle)));
   logger_.info("stop.starting", {{"handle", handle}, {"kill", options.kill ? "true" : "false"}});
+  // Before its kills, so that the exits it causes come after it.
+  record_stop(handle, options.kill);
   DMC_CHECK(stopper_.stop_all(cgroup_path(handle), state.init_pid, options));
   state.status = depot::Status::Stopped;
   DMC_CHECK(depot_.write_state(handle, state));

@@ -39,6 +39,7 @@ Result<void> Containerizer::update_limits(const std::string& handle,
   DMC_TRY(bundle, bundler::LimitsRule().apply({}, spec));
   DMC_CHECK(kit.runtime.update(handle, oci::to_json(bundle.linux_.resources)));
   DMC_CHECK(atomic_write_file(depot_.path(handle, names::kSpec), bundler::to_json(spec)));
+  record_update(handle, changes);
   logger_.info("limits.updated", {{"handle", handle}});
   return {};
 }

@@ -18,6 +18,8 @@
 //                                    after a stop, "paused" by a pause
 //       properties.json              string -> string, written on every change
 //       processes/<id>/              one per process (process_tracker)
+//       events.log  events.1.log     the container's event journal (journal/journal.hpp)
+//     .events/                       destroyed containers' journals (journal/archive.hpp)
 //
 // Every write is temp file -> rename (no fsync: see atomic_write_file). A
 // container still "creating" (or, from older dmcs, without state.json) whose

@@ -209,6 +209,8 @@ Result<void> Shim::start() {
     report_ready(fmt::format("fail {}\n", runtime_failed ? *runtime_status_ : -1));
     return started.error();
   }
+  note_cgroup();
+  journal_start();  // before its exit can be
   auto early = reaped_.find(process_pid_);
   if (early != reaped_.end()) on_exit(early->second);
   report_ready(fmt::format("ok {}\n", process_pid_));

@@ -22,10 +22,13 @@ struct ShimOptions {
   // on the caller's behalf: the shim keeps it for its whole life. -1: the
   // shim takes the lock itself.
   int lock_fd = -1;
+  // The container's depot dir, whose event journal (journal/) gets the
+  // process's start-process and exit events from the shim; "": none.
+  std::string journal = {};
   std::vector<std::string> runtime_argv;
 };
 
-// dmc-shim --dir DIR [--spool-cap BYTES] [--tty] [--ready-fd N] [--lock-fd N] -- RUNTIME ARGV...
+// dmc-shim --dir DIR [--spool-cap BYTES] [--tty] [--ready-fd N] [--lock-fd N] [--journal DIR] -- RUNTIME ARGV...
 Result<ShimOptions> parse_shim_args(const std::vector<std::string>& args);
 std::vector<std::string> shim_args(const ShimOptions& options);
 

@@ -28,9 +28,9 @@ Result<ShimOptions> parse_shim_args(const std::vector<std::string>& args) {
     const auto& a = args[i];
     if (a == "--tty") {
       o.tty = true;
-    } else if (a == "--dir") {
+    } else if (a == "--dir" || a == "--journal") {
       DMC_TRY(v, value(a));
-      o.dir = v;
+      (a == "--dir" ? o.dir : o.journal) = v;
     } else if (a == "--spool-cap" || a == "--ready-fd" || a == "--lock-fd") {
       DMC_TRY(v, value(a));
       DMC_TRY(n, number(a, v));
@@ -62,6 +62,10 @@ std::vector<std::string> shim_args(const ShimOptions& o) {
   if (o.lock_fd >= 0) {
     args.push_back("--lock-fd");
     args.push_back(std::to_string(o.lock_fd));
+  }
+  if (!o.journal.empty()) {
+    args.push_back("--journal");
+    args.push_back(o.journal);
   }
   args.push_back("--");
   args.insert(args.end(), o.runtime_argv.begin(), o.runtime_argv.end());

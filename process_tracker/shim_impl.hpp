@@ -53,6 +53,11 @@ class Shim {
   void record_start_time();
   std::vector<std::string> runtime_argv() const;
 
+  // the container's journal (shim_journal.cpp)
+  void note_cgroup();
+  void journal_start();
+  void journal_exit();
+
   // events
   void reap();
   void on_exit(int status);
@@ -95,6 +100,7 @@ class Shim {
   std::optional<int> runtime_status_;
   pid_t process_pid_ = -1;
   std::map<pid_t, int> reaped_;
+  std::string memory_cgroup_;  // the process's, from /proc/<pid>/cgroup
   std::optional<int> exit_code_;
   bool exit_written_ = false;  // exit_status is on disk
   bool exit_sent_ = false;     // a client got the exit status

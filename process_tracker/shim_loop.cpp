@@ -47,6 +47,7 @@ void Shim::reap() {
 void Shim::on_exit(int status) {
   exit_code_ = decode_wait_status(status).code;
   write_exit_status();
+  journal_exit();
   // Everything the process wrote is in its pipes now.
   for (auto& s : streams_) (void)s->drain(buffer_.data(), buffer_.size());
   close_process_stdin();

@@ -161,7 +161,8 @@ Result<int> Tracker::spawn_shim(const std::string& dir, const std::string& conta
                      .console_socket = std::nullopt};
   if (tty) exec_args.console_socket = std::string(names::kConsoleSocketPlaceholder);
   ShimOptions options{.dir = dir, .spool_cap = spec.spool_cap.value_or(config_.spool_cap), .tty = tty, .ready_fd = 1,
-                      .lock_fd = 0, .runtime_argv = exec_.argv(container_id, exec_args)};
+                      .lock_fd = 0, .journal = parent_of(parent_of(dir)),
+                      .runtime_argv = exec_.argv(container_id, exec_args)};
   std::vector<std::string> argv = {config_.shim_path};
   for (auto& a : shim_args(options)) argv.push_back(std::move(a));
 
