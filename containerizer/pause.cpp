@@ -2,7 +2,8 @@
 // process of a container (the v1 freezer, v2 cgroup.freeze). The record
 // says "paused" before the freeze and "running" after the thaw, so that
 // whatever a killed command leaves, the state observed (liveness.cpp) is
-// what the freezer says.
+// what the freezer says. A pause or resume that changed something is an
+// event of the journal; one that found it done already is not.
 #include "containerizer/containerizer.hpp"
 
 namespace dmc::containerizer {
@@ -38,6 +39,7 @@ Result<void> Containerizer::pause(const std::string& handle) {
       return done.error().wrap("pause " + handle);
     }
   }
+  record(handle, journal::types::kPause);
   logger_.info("pause.done", {{"handle", handle}});
   return {};
 }
@@ -56,6 +58,7 @@ Result<void> Containerizer::resume(const std::string& handle) {
   if (state.status != depot::Status::Paused) return {};
   state.status = depot::Status::Running;
   DMC_CHECK(depot_.write_state(handle, state));
+  record(handle, journal::types::kResume);
   logger_.info("resume.done", {{"handle", handle}});
   return {};
 }
