@@ -125,49 +125,6 @@ Result<int> parse_signal(std::string_view text) {
                     text);
 }
 
-namespace {
-
-// The milliseconds in one unit of a duration; 0 for an unknown unit.
-int64_t unit_ms(std::string_view unit) {
-  if (unit == "h") return 3'600'000;
-  if (unit == "m") return 60'000;
-  if (unit == "s") return 1000;
-  if (unit == "ms") return 1;
-  return 0;
-}
-
-}  // namespace
-
-// One or more <digits><unit> (h, m, s, ms): 10s, 500ms, 2m, 1h30m; a bare
-// number is seconds.
-Result<std::chrono::milliseconds> parse_duration(std::string_view text) {
-  auto bad = make_error(ErrorKind::Invalid,
-                        "invalid duration '{}': use e.g. 10s, 500ms, 2m or 1h30m", text);
-  int64_t total = 0;
-  size_t at = 0;
-  do {
-    size_t digits = 0;
-    while (at + digits < text.size() &&
-           std::isdigit(static_cast<unsigned char>(text[at + digits]))) {
-      ++digits;
-    }
-    if (digits == 0) return bad;
-    DMC_TRY(n, parse_unsigned("duration", text.substr(at, digits)));
-    at += digits;
-    size_t letters = 0;
-    while (at + letters < text.size() && std::isalpha(static_cast<unsigned char>(text[at + letters]))) {
-      ++letters;
-    }
-    auto unit = text.substr(at, letters);
-    at += letters;
-    int64_t per = unit.empty() && at == text.size() && total == 0 ? 1000 : unit_ms(unit);
-    if (n > 1'000'000'000 || per == 0) return bad;
-    total += static_cast<int64_t>(n) * per;
-  } while (at < text.size());
-  if (total > int64_t{1'000'000'000} * 1000) return bad;
-  return std::chrono::milliseconds(total);
-}
-
 Result<containerizer::BindMount> parse_bind_mount(std::string_view text) {
   auto bad = [&] {
     return make_error(ErrorKind::Invalid, "invalid bind mount '{}': expected SRC:DST[:ro|:rw]",

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/duration.hpp"
 #include "common/result.hpp"
 #include "containerizer/requests.hpp"
 
@@ -31,9 +32,7 @@ Result<std::pair<std::string, std::string>> parse_property(std::string_view text
 Result<std::map<std::string, std::string>> parse_properties(const std::vector<std::string>& texts);
 // "TERM", "SIGTERM", "term" or "15".
 Result<int> parse_signal(std::string_view text);
-// "10s", "500ms", "2m", "1h30m" (units h, m, s, ms, summed), or a plain
-// number of seconds.
-Result<std::chrono::milliseconds> parse_duration(std::string_view text);
+using dmc::parse_duration;  // common/duration.hpp
 
 // SRC:DST or SRC:DST:ro or SRC:DST:rw.
 Result<containerizer::BindMount> parse_bind_mount(std::string_view text);

@@ -4,6 +4,8 @@
 
 #include <cctype>
 
+#include "common/duration.hpp"
+
 namespace dmc::journal {
 namespace {
 
@@ -70,6 +72,16 @@ Result<int64_t> parse_rfc3339(std::string_view text) {
   t.tm_mon -= 1;
   int64_t seconds = static_cast<int64_t>(::timegm(&t)) - east;
   return seconds * 1'000'000'000 + ns;
+}
+
+Result<int64_t> parse_time(std::string_view text, int64_t now_ns) {
+  if (auto at = parse_rfc3339(text); at) return *at;
+  auto ago = parse_duration(text);
+  if (!ago) {
+    return make_error(ErrorKind::Invalid,
+                      "invalid time '{}': use an RFC 3339 time or a duration like 10m", text);
+  }
+  return now_ns - std::chrono::duration_cast<std::chrono::nanoseconds>(*ago).count();
 }
 
 }  // namespace dmc::journal

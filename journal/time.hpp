@@ -12,5 +12,8 @@ namespace dmc::journal {
 // (up to 9 digits), with Z or an offset (+01:00); ns since the epoch.
 // Invalid otherwise.
 Result<int64_t> parse_rfc3339(std::string_view text);
+// An RFC 3339 time, or a duration before now_ns (common/duration.hpp: 10m,
+// 1h30m); ns since the epoch. Invalid, saying both forms, otherwise.
+Result<int64_t> parse_time(std::string_view text, int64_t now_ns);
 
 }  // namespace dmc::journal
