@@ -27,17 +27,6 @@ constexpr const char* kDescription =
     "container's journal keeps its last 1 to 2 MiB of events (it rotates at 1 MiB); the "
     "events of destroyed containers stay for 24 hours, of the newest 1000 of them.";
 
-// An RFC 3339 time, or a duration before now.
-Result<int64_t> parse_time(const std::string& text, int64_t now) {
-  if (auto at = containerizer::parse_rfc3339(text); at) return *at;
-  auto ago = parse_duration(text);
-  if (!ago) {
-    return make_error(ErrorKind::Invalid,
-                      "invalid time '{}': use an RFC 3339 time or a duration like 10m", text);
-  }
-  return now - std::chrono::duration_cast<std::chrono::nanoseconds>(*ago).count();
-}
-
 Result<containerizer::EventFilter> filter_of(const cxxopts::ParseResult& p) {
   containerizer::EventFilter filter;
   if (p.count("handle")) {
@@ -45,11 +34,11 @@ Result<containerizer::EventFilter> filter_of(const cxxopts::ParseResult& p) {
   }
   const int64_t now = now_ns();
   if (auto since = optional_value(p, "since")) {
-    DMC_TRY(at, parse_time(*since, now));
+    DMC_TRY(at, containerizer::parse_time(*since, now));
     filter.since_ns = at;
   }
   if (auto until = optional_value(p, "until")) {
-    DMC_TRY(at, parse_time(*until, now));
+    DMC_TRY(at, containerizer::parse_time(*until, now));
     filter.until_ns = at;
   }
   return filter;
@@ -59,11 +48,6 @@ void print(const std::vector<containerizer::Event>& events, bool json) {
   for (const auto& e : events) std::cout << (json ? e.line + "\n" : containerizer::human_line(e));
   std::cout.flush();
 }
-
-// OOM kills and an init's death show in no journal until a reconcile
-// writes them: one a second while following (a read of one cgroup file and
-// of the container's records, per container).
-constexpr int kReconcileMs = 1000;
 
 // SIGINT and SIGTERM, blocked and read from an fd: `dmc events --follow`
 // ends with exit 0 when interrupted. (dmc's own main path: dmcd never
@@ -77,30 +61,6 @@ Result<UniqueFd> interruption_fd() {
   UniqueFd fd(::signalfd(-1, &set, SFD_CLOEXEC));
   if (!fd) return sys_error("signalfd");
   return fd;
-}
-
-// Until interrupted, or until --until passes: what is recorded, as it is.
-int follow(containerizer::Containerizer& c, const containerizer::EventFilter& filter,
-           containerizer::EventFollower& follower, std::set<std::string> printed, bool json) {
-  auto interrupted = interruption_fd();
-  if (!interrupted) return fail(interrupted.error().message);
-  for (;;) {
-    int timeout = kReconcileMs;
-    if (filter.until_ns) {
-      int64_t left_ms = (*filter.until_ns - now_ns()) / 1'000'000;
-      if (left_ms < 0) return kExitOk;
-      timeout = static_cast<int>(std::min<int64_t>(timeout, left_ms + 1));
-    }
-    pollfd fds[2] = {{follower.fd(), POLLIN, 0}, {interrupted->get(), POLLIN, 0}};
-    int n = ::poll(fds, 2, timeout);
-    if (n < 0 && errno != EINTR) return fail(sys_error("poll").message);
-    if (fds[1].revents) return kExitOk;
-    if (n == 0) c.reconcile_events(filter);
-    auto events = follower.next();
-    if (!events) return fail(events.error().message);
-    std::erase_if(*events, [&](const containerizer::Event& e) { return printed.contains(e.line); });
-    print(*events, json);
-  }
 }
 
 }  // namespace
@@ -123,22 +83,19 @@ int show_events(const GlobalOptions& globals, const Strings& args) {
   if (!filter) return fail_usage(filter.error());
   const bool json = parsed["json"].as<bool>();
   const bool following = parsed["follow"].as<bool>();
+  UniqueFd interrupted;
+  if (following) {
+    auto fd = interruption_fd();
+    if (!fd) return fail(fd.error().message);
+    interrupted = std::move(*fd);
+  }
   return with_containerizer(globals, kExitFailed, [&](containerizer::Containerizer& c) {
-    // Following starts before the replay: what is appended in between is
-    // in both, and printed once.
-    std::optional<containerizer::EventFollower> follower;
-    if (following) {
-      auto opened = c.follow_events(*filter);
-      if (!opened) return fail(opened.error().message);
-      follower.emplace(std::move(*opened));
-    }
-    auto events = c.events(*filter);
-    if (!events) return fail(events.error().message);
-    print(*events, json);
-    if (!following) return kExitOk;
-    std::set<std::string> printed;
-    for (const auto& e : *events) printed.insert(e.line);
-    return follow(c, *filter, *follower, std::move(printed), json);
+    auto streamed = c.stream_events(*filter, following, {interrupted.get(), POLLIN, 0},
+                                    [json](const std::vector<containerizer::Event>& events) {
+                                      print(events, json);
+                                      return true;
+                                    });
+    return streamed ? kExitOk : fail(streamed.error().message);
   });
 }
 

@@ -142,7 +142,9 @@ Result<void> Containerizer::start_container(const std::string& handle, const std
   state.init_start_time = *started;
   DMC_CHECK(depot_.write_state(handle, state));
   // The container is complete: its first event makes its journal.
-  return journal_of(handle).append(journal::types::kCreate, {}, journal::Create::Yes);
+  DMC_CHECK(journal_of(handle).append(journal::types::kCreate, {}, journal::Create::Yes));
+  recorded_.fetch_add(1, std::memory_order_relaxed);
+  return {};
 }
 
 Result<void> Containerizer::destroy(const std::string& handle) {

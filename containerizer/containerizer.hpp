@@ -4,8 +4,12 @@
 // may be called from several threads at once (a server's workers).
 #pragma once
 
+#include <poll.h>
+
+#include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
@@ -37,6 +41,7 @@ using EventFilter = journal::Filter;
 using EventFollower = journal::Follower;
 using journal::human_line;
 using journal::parse_rfc3339;
+using journal::parse_time;
 
 // A container as it is on the machine, not as its files say.
 enum class State {
@@ -143,6 +148,8 @@ class Containerizer {
   // replays the recorded events of live and destroyed containers, oldest
   // first. ContainerNotFound for a handle with no journal, live or archived.
   Result<std::vector<journal::Event>> events(const journal::Filter& filter) const;
+  // ContainerNotFound unless handle has a journal, live or archived.
+  Result<void> check_journal(const std::string& handle) const;
   // Follows the journals filter names (all when none): events recorded
   // from now on (journal/follower.hpp). Reconciling is the caller's: call
   // reconcile_events now and then (OOM kills and an init's death are seen
@@ -153,6 +160,19 @@ class Containerizer {
   // exits, the init's death); failures are logged.
   void reconcile_events(const journal::Filter& filter) const;
   void reconcile_events(const std::string& handle) const;
+  // How many events this containerizer appended itself (create, stop,
+  // update, pause, resume, destroy) since it was made; the shims record
+  // start-process and exit, and a reconcile what nobody recorded.
+  [[nodiscard]] uint64_t events_recorded() const {
+    return recorded_.load(std::memory_order_relaxed);
+  }
+  // The events filter matches (see events()), given to sink in batches;
+  // then, when follow, the new ones as they are recorded (reconciling once
+  // a second), until stop (a pollfd) shows readiness or an error, or
+  // filter.until_ns passes, or sink returns false. Each event is given once.
+  using EventSink = std::function<bool(const std::vector<Event>&)>;
+  Result<void> stream_events(const EventFilter& filter, bool follow, pollfd stop,
+                             const EventSink& sink) const;
 
  private:
   [[nodiscard]] journal::Journal journal_of(const std::string& handle) const;
@@ -212,7 +232,8 @@ class Containerizer {
   const nstar::Nstar& nstar_;
   ContainerizerConfig config_;
   Logger logger_;
-  std::mutex counting_;  // between counting the containers and adding one
+  std::mutex counting_;
+  mutable std::atomic<uint64_t> recorded_{0};  // events_recorded()  // between counting the containers and adding one
 };
 
 }  // namespace dmc::containerizer

@@ -36,6 +36,7 @@ journal::Journal Containerizer::journal_of(const std::string& handle) const {
 void Containerizer::record(const std::string& handle, std::string_view type,
                            const journal::Fields& fields) const {
   auto appended = journal_of(handle).append(type, fields);
+  if (appended) recorded_.fetch_add(1, std::memory_order_relaxed);
   if (!appended && appended.error().kind != ErrorKind::NotFound) {
     logger_.error("journal.append-failed", appended.error(),
                   {{"handle", handle}, {"type", std::string(type)}});
@@ -91,7 +92,9 @@ Result<void> Containerizer::archive_journal(const std::string& handle, int64_t c
   DMC_TRY(events, locked.read());
   if (events.empty()) return locked.remove();
   if (!has_destroy(events)) {
-    if (auto appended = locked.append(jt::kDestroy); !appended) {
+    auto appended = locked.append(jt::kDestroy);
+    if (appended) recorded_.fetch_add(1, std::memory_order_relaxed);
+    if (!appended) {
       logger_.error("journal.append-failed", appended.error(),
                     {{"handle", handle}, {"type", "destroy"}});
     }
@@ -99,13 +102,16 @@ Result<void> Containerizer::archive_journal(const std::string& handle, int64_t c
   return locked.archive(created_ns);
 }
 
-Result<std::vector<journal::Event>> Containerizer::events(const journal::Filter& filter) const {
-  for (const auto& handle : filter.handles) {
-    DMC_CHECK(depot::validate_handle(handle));
-    if (!journal::known(depot_.root(), handle)) {
-      return make_error(ErrorKind::ContainerNotFound, "unknown handle: {}", handle);
-    }
+Result<void> Containerizer::check_journal(const std::string& handle) const {
+  DMC_CHECK(depot::validate_handle(handle));
+  if (!journal::known(depot_.root(), handle)) {
+    return make_error(ErrorKind::ContainerNotFound, "unknown handle: {}", handle);
   }
+  return {};
+}
+
+Result<std::vector<journal::Event>> Containerizer::events(const journal::Filter& filter) const {
+  for (const auto& handle : filter.handles) DMC_CHECK(check_journal(handle));
   reconcile_events(filter);
   return journal::replay(depot_.root(), filter);
 }
