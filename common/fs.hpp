@@ -5,8 +5,10 @@
 
 #include <string>
 #include <string_view>
+#include <utility>
 
 #include "common/result.hpp"
+#include "common/unique_fd.hpp"
 
 namespace dmc {
 
@@ -26,6 +28,8 @@ Result<void> write_all(int fd, std::string_view data);
 std::string parent_of(const std::string& path);
 // Reads fd to its end.
 Result<std::string> read_fd(int fd);
+// A pipe, both ends O_CLOEXEC: {read end, write end}.
+Result<std::pair<UniqueFd, UniqueFd>> make_pipe();
 
 // mkdir -p; existing directories are fine.
 Result<void> make_dirs(const std::string& path, mode_t mode = 0755);

@@ -71,6 +71,9 @@ const Api::RouteEntry Api::kRoutes[] = {
     {"remove_property", "DELETE", "/containers/:handle/properties/:key", &Api::remove_property, true},
     {"metrics", "GET", "/containers/:handle/metrics", &Api::metrics, true},
     {"scrape", "GET", "/metrics", &Api::scrape, false},
+    {"events", "GET", "/events", &Api::events, false},
+    {"pause", "PUT", "/containers/:handle/pause", &Api::pause, true},
+    {"resume", "PUT", "/containers/:handle/resume", &Api::resume, true},
 };
 
 Api::Api(uv_loop_t* loop, containerizer::Containerizer& containerizer, ApiConfig config,

@@ -1,5 +1,6 @@
-// dmcd's Garden API: every route of garden-protocol.md section 2, and GET
-// /metrics (Prometheus' text format), served on the transport of
+// dmcd's Garden API: every route of garden-protocol.md section 2, and three
+// extensions: GET /metrics (Prometheus' text format), GET /events (the
+// event journals as JSON lines) and PUT .../pause and .../resume; served on the transport of
 // http_server.hpp by the containerizer. Container work runs off the loop;
 // the loop only routes, encodes and shuttles bytes. dmcd keeps no state the
 // depot does not hold: stream ids and grace countdowns are rebuilt from the
@@ -43,8 +44,7 @@ class Api : public Handler {
   void resume(std::function<void()> ready);
 
   void handle(std::shared_ptr<Exchange> exchange) override;
-  // dmcd's own figures, exported by GET /metrics (count_events_recorded is
-  // the hook for the event journal).
+  // dmcd's own figures, exported by GET /metrics.
   ServerMetrics& server_metrics() { return server_metrics_; }
 
  private:
@@ -108,6 +108,11 @@ class Api : public Handler {
   void property(const X&, const Params&);
   void set_property(const X&, const Params&);
   void remove_property(const X&, const Params&);
+  // routes_events.cpp: GET /events, and pause / resume.
+  void events(const X&, const Params&);
+  void pause(const X&, const Params&);
+  void resume(const X&, const Params&);
+  void start_events(const X& x, const containerizer::EventFilter& filter, bool follow);
   // routes_scrape.cpp: GET /metrics, Prometheus' text format.
   void scrape(const X&, const Params&);
   Result<std::vector<ContainerReading>> read_containers() const;
@@ -139,6 +144,8 @@ class Api : public Handler {
   std::unique_ptr<StreamRegistry> streams_;
   std::set<std::string> destroying_;
   std::map<Session*, std::unique_ptr<Session>> sessions_;
+  std::map<uint64_t, X> event_streams_;  // GET /events being answered, by id
+  uint64_t event_streams_made_ = 0;
   ServerMetrics server_metrics_;
 };
 

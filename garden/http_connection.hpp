@@ -30,7 +30,7 @@ class Connection {
   void read_body(Exchange* exchange, size_t limit, std::function<void(Result<std::string>)> done);
   void pipe_body(Exchange* exchange, UniqueFd fd, std::function<void(Result<void>)> done);
   void respond(Exchange* exchange, Response response);
-  void stream_from(Exchange* exchange, UniqueFd fd, std::string content_type);
+  void stream_from(Exchange* exchange, UniqueFd fd, std::string content_type, StreamHead head);
   void end_stream(Exchange* exchange, std::optional<Response> error);
   std::shared_ptr<Hijacked> hijack(Exchange* exchange, int status, std::string_view content_type);
   bool gone() const { return gone_; }

@@ -84,7 +84,8 @@ void Connection::on_gone(std::function<void()> f) {
   }
 }
 
-void Connection::stream_from(Exchange* exchange, UniqueFd fd, std::string content_type) {
+void Connection::stream_from(Exchange* exchange, UniqueFd fd, std::string content_type,
+                             StreamHead head) {
   if (!answerable(exchange)) return;
   auto source = PipeEnd::open(server_->loop, std::move(fd));
   if (!source) {
@@ -96,6 +97,7 @@ void Connection::stream_from(Exchange* exchange, UniqueFd fd, std::string conten
   stream_type_ = std::move(content_type);
   source_->read([this](std::string_view data) { stream_data(data); },
                 [this](Result<void> end) { stream_ended(std::move(end)); });
+  if (head == StreamHead::Now) start_stream();
 }
 
 void Connection::start_stream() {

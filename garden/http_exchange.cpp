@@ -33,8 +33,10 @@ void Exchange::respond(Response response) {
   if (connection_ != nullptr) connection_->respond(this, std::move(response));
 }
 
-void Exchange::stream_from(UniqueFd fd, std::string content_type) {
-  if (connection_ != nullptr) connection_->stream_from(this, std::move(fd), std::move(content_type));
+void Exchange::stream_from(UniqueFd fd, std::string content_type, StreamHead head) {
+  if (connection_ != nullptr) {
+    connection_->stream_from(this, std::move(fd), std::move(content_type), head);
+  }
 }
 
 void Exchange::end_stream(std::optional<Response> error) {

@@ -21,6 +21,9 @@ class Connection;   // internal (http_connection.hpp)
 class LoopMailbox;  // internal (loop_mailbox.hpp)
 class Hijacked;
 
+// When a streamed answer sends its 200 head (Exchange::stream_from).
+enum class StreamHead { AtFirstByte, Now };
+
 // One request in flight; the routes hold it by shared_ptr (and drop the last
 // reference on the loop thread, as every call here is made there). A route
 // that drops every reference without answering gets a 500 error answer sent
@@ -63,8 +66,11 @@ class Exchange {
   // the rest of fd is sent to EOF, then the last chunk (on an error: the
   // connection is cut after what was sent, so the client sees a truncated
   // body); if nothing was sent yet, an error is sent as the whole answer, and
-  // no error gives 200 with what fd still holds (maybe nothing).
-  void stream_from(UniqueFd fd, std::string content_type);
+  // no error gives 200 with what fd still holds (maybe nothing). With
+  // StreamHead::Now the 200 head goes out at once (a stream that may stay
+  // quiet for long, and can no longer fail as a whole: GET /events).
+  void stream_from(UniqueFd fd, std::string content_type,
+                   StreamHead head = StreamHead::AtFirstByte);
   void end_stream(std::optional<Response> error);
 
   // Takes the connection over (Garden's Run, Attach, Stdout, Stderr). Writes

@@ -4,16 +4,11 @@
 #include <fcntl.h>
 #include <unistd.h>
 
+#include "common/fs.hpp"
 #include "garden/api.hpp"
 
 namespace dmc::garden {
 namespace {
-
-Result<std::pair<UniqueFd, UniqueFd>> make_pipe() {
-  int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) < 0) return sys_error("pipe");
-  return std::pair{UniqueFd(fds[0]), UniqueFd(fds[1])};
-}
 
 void drain(int fd) {
   char buffer[65536];

@@ -52,6 +52,7 @@ void Api::scrape(const X& x, const Params&) {
   async<std::string>(
       [this]() -> Result<std::string> {
         DMC_TRY(readings, read_containers());
+        server_metrics_.set_events_recorded(containerizer_.events_recorded());
         auto families = server_metrics_.families();
         for (auto& family : container_families(readings)) {
           families.push_back(std::move(family));

@@ -79,9 +79,9 @@ void ServerMetrics::count_request(std::string_view route, int status, double sec
   it->second.observe(seconds);
 }
 
-void ServerMetrics::count_events_recorded(uint64_t n) {
+void ServerMetrics::set_events_recorded(uint64_t total) {
   std::lock_guard lock(mutex_);
-  events_recorded_ = events_recorded_.value_or(0) + n;
+  events_recorded_ = total;
 }
 
 std::vector<Family> ServerMetrics::families() const {
@@ -100,7 +100,7 @@ std::vector<Family> ServerMetrics::families() const {
   }
   std::vector<Family> out{std::move(requests), std::move(durations)};
   if (events_recorded_) {
-    out.push_back({"dmcd_events_recorded_total", "Container events recorded by dmcd.",
+    out.push_back({"dmcd_events_recorded_total", "Container events dmcd recorded itself (create, stop, update, pause, resume, destroy; the shims record start-process and exit).",
                    Type::Counter, {{"", {}, static_cast<double>(*events_recorded_)}}});
   }
   return out;

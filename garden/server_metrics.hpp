@@ -29,10 +29,11 @@ class ServerMetrics {
   // route matched), the status sent, and the seconds from its headers to
   // the answer.
   void count_request(std::string_view route, int status, double seconds);
-  // THE HOOK for the event journal: adds n events recorded. Until it is
-  // first called, dmcd_events_recorded_total is not exported at all (no
-  // made-up figure); from then on it is, 0 included.
-  void count_events_recorded(uint64_t n);
+  // The events dmcd recorded in the journals so far (its containerizer's
+  // events_recorded()). Until it is first set, dmcd_events_recorded_total
+  // is not exported at all (no made-up figure); from then on it is, 0
+  // included.
+  void set_events_recorded(uint64_t total);
   // dmcd_requests_total, dmcd_request_duration_seconds and, once counted,
   // dmcd_events_recorded_total; one consistent snapshot.
   std::vector<prometheus::Family> families() const;

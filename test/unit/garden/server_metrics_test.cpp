@@ -67,13 +67,13 @@ TEST_CASE("request durations: one histogram per route, buckets from 1 ms to 10 s
   CHECK(value(durations, {{"route", "create"}}, "_sum") == doctest::Approx(20.02));
 }
 
-TEST_CASE("events recorded are not exported until the hook is called, then from 0 on") {
+TEST_CASE("events recorded are not exported until first set, then from 0 on") {
   ServerMetrics metrics;
   CHECK_FALSE(has_family(metrics.families(), "dmcd_events_recorded_total"));
-  metrics.count_events_recorded(0);
+  metrics.set_events_recorded(0);
   CHECK(value(family(metrics.families(), "dmcd_events_recorded_total"), {}) == 0);
-  metrics.count_events_recorded(3);
-  metrics.count_events_recorded(2);
+  metrics.set_events_recorded(3);
+  metrics.set_events_recorded(5);
   const auto families = metrics.families();
   const auto& events = family(families, "dmcd_events_recorded_total");
   CHECK(events.type == Type::Counter);
