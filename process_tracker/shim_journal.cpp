@@ -4,7 +4,8 @@
 // failed append is logged: the next reconcile (containerizer) adds a
 // missing exit from exit_status, once.
 
-#include "common/cgroup.hpp"
+#include <algorithm>
+
 #include "common/fs.hpp"
 #include "journal/reconcile.hpp"
 #include "process_tracker/shim_impl.hpp"
@@ -19,31 +20,63 @@ std::string process_id(const std::string& dir) {
   return slash == std::string::npos ? dir : dir.substr(slash + 1);
 }
 
-// The memory cgroup in a /proc/<pid>/cgroup text: v1 "N:...memory...:/p",
-// else v2 "0::/p".
-std::string memory_cgroup(const std::string& text) {
+std::vector<std::string_view> split(std::string_view text, char sep) {
+  std::vector<std::string_view> out;
+  for (size_t at = 0;;) {
+    auto end = text.find(sep, at);
+    out.push_back(text.substr(at, end == std::string_view::npos ? end : end - at));
+    if (end == std::string_view::npos) return out;
+    at = end + 1;
+  }
+}
+
+bool lists(std::string_view comma_list, std::string_view item) {
+  auto items = split(comma_list, ',');
+  return std::find(items.begin(), items.end(), item) != items.end();
+}
+
+// The process's memory cgroup, from /proc/<pid>/cgroup: "v1:<path>" from
+// the line of the memory controller, else "v2:<path>" from "0::<path>".
+std::string memory_cgroup(std::string_view text) {
   std::string v2;
-  size_t at = 0;
-  for (size_t end; (end = text.find('\n', at)) != std::string::npos; at = end + 1) {
-    std::string line = text.substr(at, end - at);
-    auto first = line.find(':'), second = line.find(':', first + 1);
-    if (first == std::string::npos || second == std::string::npos) continue;
-    auto controllers = "," + line.substr(first + 1, second - first - 1) + ",";
-    if (controllers.find(",memory,") != std::string::npos) return line.substr(second + 1);
-    if (controllers == ",,") v2 = line.substr(second + 1);
+  for (auto line : split(text, '\n')) {
+    auto fields = split(line, ':');
+    if (fields.size() < 3) continue;
+    auto path = line.substr(fields[0].size() + fields[1].size() + 2);
+    if (lists(fields[1], "memory")) return "v1:" + std::string(path);
+    if (fields[1].empty()) v2 = "v2:" + std::string(path);
   }
   return v2;
 }
 
+// Where the memory controller's hierarchy (v1), or the unified one (v2),
+// is mounted, from /proc/self/mountinfo: "<id> <parent> <dev> <root> <mount
+// point> <options> [<optional>...] - <fstype> <source> <super options>".
+// (By hand: common/cgroup's parser brings iostreams, half the shim's size.)
+std::string mount_point(bool v1) {
+  auto text = read_file("/proc/self/mountinfo");
+  if (!text) return {};
+  for (auto line : split(*text, '\n')) {
+    auto dash = line.find(" - ");
+    if (dash == std::string_view::npos) continue;
+    auto head = split(line.substr(0, dash), ' ');
+    auto tail = split(line.substr(dash + 3), ' ');
+    if (head.size() < 5 || tail.size() < 3) continue;
+    if (v1 ? tail[0] == "cgroup" && lists(tail[2], "memory") : tail[0] == "cgroup2") {
+      return std::string(head[4]);
+    }
+  }
+  return {};
+}
+
 // The cgroup's OOM kill counter, if it can be read.
-std::optional<uint64_t> oom_kills(const std::string& cgroup_path) {
-  if (cgroup_path.empty()) return std::nullopt;
-  auto hierarchies = cgroup::hierarchies();
-  if (!hierarchies) return std::nullopt;
-  auto dir = cgroup::dir_for(*hierarchies, "memory", cgroup_path);
-  if (dir.empty()) return std::nullopt;
-  auto count = journal::read_oom_kill_count(dir + "/memory.oom_control");
-  if (!count) count = journal::read_oom_kill_count(dir + "/memory.events");
+std::optional<uint64_t> oom_kills(const std::string& cgroup) {
+  if (cgroup.size() < 3) return std::nullopt;
+  const bool v1 = cgroup.starts_with("v1:");
+  auto mount = mount_point(v1);
+  if (mount.empty()) return std::nullopt;
+  auto dir = mount + cgroup.substr(3);
+  auto count = journal::read_oom_kill_count(dir + (v1 ? "/memory.oom_control" : "/memory.events"));
   return count ? std::optional(*count) : std::nullopt;
 }
 
