@@ -68,7 +68,7 @@ std::string parent_of(const std::string& path) {
   return path.substr(0, slash);
 }
 
-Result<std::pair<UniqueFd, UniqueFd>> make_pipe() {
+Result<std::pair<UniqueFd, UniqueFd>> open_pipe() {
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) < 0) return sys_error("pipe");
   return std::pair{UniqueFd(fds[0]), UniqueFd(fds[1])};

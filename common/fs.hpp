@@ -29,7 +29,7 @@ std::string parent_of(const std::string& path);
 // Reads fd to its end.
 Result<std::string> read_fd(int fd);
 // A pipe, both ends O_CLOEXEC: {read end, write end}.
-Result<std::pair<UniqueFd, UniqueFd>> make_pipe();
+Result<std::pair<UniqueFd, UniqueFd>> open_pipe();
 
 // mkdir -p; existing directories are fine.
 Result<void> make_dirs(const std::string& path, mode_t mode = 0755);

@@ -50,7 +50,7 @@ enum class State {
   Running,     // its init runs; processes may run in it
   Stopped,     // its init runs; StopAll ended the rest
   Paused,      // its init runs; pause froze every process of it
-  Dead,        // its init is gone (killed, or the host restarted): destroy it
+  Dead,        // its init is gone (killed, or the host restarted): destroy it; last
 };
 std::string_view to_string(State state);
 

@@ -78,19 +78,23 @@ void Api::events(const X& x, const Params&) {
   auto follow = follow_of(x->request());
   if (!follow) return fail(x, follow.error());
   // An unknown handle is answered as an error, before the stream starts.
+  auto unknown = std::make_shared<std::string>();  // the handle it names
   async<std::string>(
-      [this, handles = filter->handles]() -> Result<std::string> {
-        for (const auto& handle : handles) DMC_CHECK(containerizer_.check_journal(handle));
+      [this, handles = filter->handles, unknown]() -> Result<std::string> {
+        for (const auto& handle : handles) {
+          *unknown = handle;
+          DMC_CHECK(containerizer_.check_journal(handle));
+        }
         return std::string();
       },
-      [this, x, filter = *filter, follow = *follow](Result<std::string> known) {
-        if (!known) return fail(x, known.error());
+      [this, x, filter = *filter, follow = *follow, unknown](Result<std::string> known) {
+        if (!known) return fail(x, known.error(), *unknown);
         start_events(x, filter, follow);
       });
 }
 
 void Api::start_events(const X& x, const containerizer::EventFilter& filter, bool follow) {
-  auto pipe = make_pipe();
+  auto pipe = open_pipe();
   if (!pipe) return fail(x, pipe.error());
   x->stream_from(std::move(pipe->first), "application/x-ndjson", StreamHead::Now);
   // The exchange stays on the loop (it dies there); the thread ends when

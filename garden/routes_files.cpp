@@ -31,7 +31,7 @@ void Api::stream_in(const X& x, const Params& p) {
   std::string handle = p.at("handle");
   std::string destination = x->request().param("destination").value_or("");
   std::string user = x->request().param("user").value_or("");
-  auto pipe = make_pipe();
+  auto pipe = open_pipe();
   if (!pipe) return fail(x, pipe.error(), handle);
   auto read_end = std::make_shared<UniqueFd>(std::move(pipe->first));
   auto join = std::make_shared<StreamInJoin>();
@@ -67,7 +67,7 @@ void Api::stream_out(const X& x, const Params& p) {
   std::string handle = p.at("handle");
   std::string source = x->request().param("source").value_or("");
   std::string user = x->request().param("user").value_or("");
-  auto pipe = make_pipe();
+  auto pipe = open_pipe();
   if (!pipe) return fail(x, pipe.error(), handle);
   auto write_end = std::make_shared<UniqueFd>(std::move(pipe->second));
   x->stream_from(std::move(pipe->first), "application/x-tar");

@@ -10,8 +10,10 @@ using prometheus::Type;
 constexpr containerizer::State kStates[] = {
     containerizer::State::Creating, containerizer::State::Incomplete,
     containerizer::State::Running,  containerizer::State::Stopped,
-    containerizer::State::Dead,
+    containerizer::State::Paused,   containerizer::State::Dead,
 };
+// Every state, so that a new one cannot be left out of dmc_containers.
+static_assert(std::size(kStates) == static_cast<size_t>(containerizer::State::Dead) + 1);
 
 Family state_family(const std::vector<ContainerReading>& readings) {
   Family family{"dmc_containers", "Containers in the depot, by state.", Type::Gauge, {}};

@@ -45,7 +45,7 @@ TYPES = {
 PER_CONTAINER = ("dmc_container_cpu_seconds_total", "dmc_container_memory_usage_bytes",
                  "dmc_container_pids", "dmc_container_oom_kills_total",
                  "dmc_container_processes_running")
-STATES = ("creating", "incomplete", "running", "stopped", "dead")
+STATES = ("creating", "incomplete", "running", "stopped", "paused", "dead")
 
 
 class Scrape:

@@ -84,6 +84,16 @@ TEST_CASE("create, run, exit, update, stop and destroy each appear once, in orde
   CHECK(events(env, {h}) == all);
 }
 
+TEST_CASE("pause and resume are events when they change something, not when they find it done") {
+  DmcEnv env;
+  auto h = env.create();
+  REQUIRE(env.dmc({"pause", h}).code == 0);
+  REQUIRE(env.dmc({"pause", h}).code == 0);
+  REQUIRE(env.dmc({"resume", h}).code == 0);
+  REQUIRE(env.dmc({"resume", h}).code == 0);
+  CHECK(events(env, {h}) == Lines{ev(h, "create"), ev(h, "pause"), ev(h, "resume")});
+}
+
 TEST_CASE("an OOM kill is an oom event with the cgroup's count, before the process's exit") {
   DmcEnv env;
   auto h = env.create({"--memory", "32M"});

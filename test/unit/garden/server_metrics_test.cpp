@@ -111,12 +111,13 @@ TEST_CASE("containers by state: every state, 0 included") {
   auto families = container_families(readings);
   const auto& states = family(families, "dmc_containers");
   CHECK(states.type == Type::Gauge);
-  CHECK(states.samples.size() == 5);
+  CHECK(states.samples.size() == 6);
   CHECK(value(states, {{"state", "running"}}) == 2);
   CHECK(value(states, {{"state", "dead"}}) == 1);
   CHECK(value(states, {{"state", "stopped"}}) == 0);
   CHECK(value(states, {{"state", "creating"}}) == 0);
   CHECK(value(states, {{"state", "incomplete"}}) == 0);
+  CHECK(value(states, {{"state", "paused"}}) == 0);
 }
 
 TEST_CASE("per-container samples carry the handle, in base units") {
