@@ -10,6 +10,10 @@ namespace dmc::containerizer {
 
 namespace {
 
+// How long a pause waits for the freezer to say frozen once the runtime's
+// pause returned (crun's returns while v1 may still say FREEZING).
+constexpr std::chrono::milliseconds kFreezeWait = std::chrono::seconds(10);
+
 Result<void> refuse_stopped(const std::string& handle, const depot::ContainerState& record) {
   if (record.status != depot::Status::Stopped) return {};
   return make_error(ErrorKind::ContainerNotRunning, "container '{}' is stopped", handle);
@@ -31,7 +35,10 @@ Result<void> Containerizer::pause(const std::string& handle) {
   DMC_CHECK(depot_.write_state(handle, state));
   // Frozen but not paused: a stop was killed while it held it frozen.
   if (!frozen) {
-    if (auto done = kit.runtime.pause(handle); !done) {
+    auto done = kit.runtime.pause(handle);
+    if (done) done = stopper_.freeze(cgroup_path(handle), kFreezeWait);
+    if (!done) {
+      (void)stopper_.thaw(cgroup_path(handle));
       state.status = before;
       if (auto undone = depot_.write_state(handle, state); !undone) {
         logger_.error("pause.undo-failed", undone.error(), {{"handle", handle}});

@@ -39,6 +39,13 @@ Result<void> Stopper::thaw(const std::string& cgroup_path) const {
   return cgroup->thaw();
 }
 
+Result<void> Stopper::freeze(const std::string& cgroup_path,
+                             std::chrono::milliseconds timeout) const {
+  DMC_TRY(hierarchies, cgroup::hierarchies());
+  DMC_TRY(cgroup, CgroupDir::locate(hierarchies, cgroup_path));
+  return cgroup.freeze(timeout);
+}
+
 Result<bool> Stopper::frozen(const std::string& cgroup_path) const {
   DMC_TRY(hierarchies, cgroup::hierarchies());
   auto cgroup = CgroupDir::locate(hierarchies, cgroup_path);

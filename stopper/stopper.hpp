@@ -27,6 +27,12 @@ class Stopper {
   // Thaws the cgroup if it is frozen or freezing (a killed stop leaves it
   // so); a cgroup that does not exist is fine.
   Result<void> thaw(const std::string& cgroup_path) const;
+  // Freezes the cgroup and waits until the freezer says frozen (v1 may stay
+  // FREEZING for a while; the write is repeated, as runc does), at most
+  // timeout: Unavailable, saying the state, after it. A runtime's pause may
+  // return while v1 still says FREEZING (crun does), and a pause is a
+  // promise that nothing runs any more.
+  Result<void> freeze(const std::string& cgroup_path, std::chrono::milliseconds timeout) const;
   // Whether the cgroup's freezer holds it frozen or freezing; a cgroup
   // that does not exist is not frozen.
   Result<bool> frozen(const std::string& cgroup_path) const;
