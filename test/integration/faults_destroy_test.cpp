@@ -21,15 +21,16 @@ std::string busy_container(DmcEnv& env) {
   return h;
 }
 
-// The container's init, its processes and their shims.
-std::vector<int> pids_of_container(DmcEnv& env, const std::string& h) {
+// The container's init, its processes and their shims: those that live,
+// named for good.
+std::vector<Seen> seen_in_container(DmcEnv& env, const std::string& h) {
   std::vector<int> pids = {env.init_pid(h)};
   for (const auto& p : ps_of(env, h)) {
     pids.push_back(p.pid);
     auto shim = read_file(env.depot() + "/" + h + "/processes/" + p.id + "/shim.pid");
     pids.push_back(std::atoi(shim.value_or("0").c_str()));
   }
-  return pids;
+  return seen_of(h, pids);
 }
 
 // A destroy of a container that is already gone: success, or "unknown handle".
@@ -48,17 +49,17 @@ TEST_CASE("faults: a destroy killed at any moment is finished by the next destro
   int landed = 0;  // kills that found the destroy still at work
   for (Ms delay : spread(span + span / 4, 10)) {
     auto h = busy_container(env);
-    auto pids = pids_of_container(env, h);
+    auto seen = seen_in_container(env, h);
     INFO("destroy killed after " << delay.count() << " ms of " << span.count());
     auto killed = kill_after(env.dmc_argv({"destroy", h}), delay);
     CHECK_MESSAGE(killed.stragglers.empty(), joined_lines(killed.stragglers));
     landed += killed.finished_first ? 0 : 1;
     if (!check_seen_truthfully(env, h).empty()) {
-      check_destroy_leaves_nothing(env, h, pids);
+      check_destroy_leaves_nothing(env, h, seen);
       continue;
     }
     check_destroy_of_gone(env.dmc({"destroy", h}), h);
-    check_nothing_left(env, h, pids);
+    check_nothing_left(env, h, seen);
   }
   CHECK(landed > 0);
 }
@@ -67,7 +68,7 @@ TEST_CASE("faults: two destroys at once both succeed or find it gone and nothing
   DmcEnv env;
   for (int round = 0; round < 3; ++round) {
     auto h = busy_container(env);
-    auto pids = pids_of_container(env, h);
+    auto seen = seen_in_container(env, h);
     INFO("round " << round);
     Background first(env.dmc_argv({"destroy", h}));
     Background second(env.dmc_argv({"destroy", h}));
@@ -76,7 +77,7 @@ TEST_CASE("faults: two destroys at once both succeed or find it gone and nothing
     CHECK_MESSAGE((a.code == 0 || b.code == 0), a.err << b.err);
     check_destroy_of_gone(a, h);
     check_destroy_of_gone(b, h);
-    check_nothing_left(env, h, pids);
+    check_nothing_left(env, h, seen);
     CHECK_FALSE(listed(env).contains(h));
   }
 }
@@ -86,7 +87,7 @@ TEST_CASE("faults: a run racing a destroy either runs and is cleaned or fails cl
   DmcEnv env;
   for (int lead_ms : {-20, -5, 0, 5, 15, 30, 60, 100}) {
     auto h = env.create();
-    int init = env.init_pid(h);
+    auto init = seen_of(h, {env.init_pid(h)});
     INFO("run started " << lead_ms << " ms before the destroy");
     auto run_argv = env.dmc_argv({"run", h, "--detach", "--id", "racer", "--", "/bin/sleep", "1000"});
     auto destroy_argv = env.dmc_argv({"destroy", h});
@@ -99,6 +100,6 @@ TEST_CASE("faults: a run racing a destroy either runs and is cleaned or fails cl
     CHECK_MESSAGE(destroyed.code == 0, destroyed.err);
     if (ran.code == 0) CHECK(ran.out == "racer\n");
     else CHECK_MESSAGE(is_clear_failure(ran), ran.code << ": " << ran.err);
-    check_nothing_left(env, h, {init});
+    check_nothing_left(env, h, init);
   }
 }

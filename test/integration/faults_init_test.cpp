@@ -18,13 +18,13 @@ using namespace dmc::test::faults;
 namespace {
 
 // A container with a running process and a finished one; returns the
-// container's init, processes and shims as the test saw them.
-std::vector<int> start_processes(DmcEnv& env, const std::string& h) {
+// container's init, processes and shims as the test saw them, named for good.
+std::vector<Seen> start_processes(DmcEnv& env, const std::string& h) {
   REQUIRE(env.dmc({"run", h, "--detach", "--id", "sleeper", "--", "/bin/sleep", "1000"}).code == 0);
   REQUIRE(env.dmc({"run", h, "--id", "done", "--", "/bin/true"}).code == 0);
   std::vector<int> pids = processes_of(h);
   for (const auto& p : ps_of(env, h)) pids.push_back(p.pid);
-  return pids;
+  return seen_of(h, pids);
 }
 
 // The container's init from `dmc info`, proven by its command line and cgroup.
@@ -78,12 +78,12 @@ void check_not_entered(DmcEnv& env, const std::string& h) {
 TEST_CASE("faults: a container whose init was killed is dead and refuses to be entered") {
   DmcEnv env;
   auto h = env.create();
-  auto pids = start_processes(env, h);
+  auto seen = start_processes(env, h);
   kill_and_wait({proven_init(env, h)});
   wait_until_ps_settles(env, h);
   CHECK(check_seen_truthfully(env, h) == "dead");
   check_not_entered(env, h);
-  check_destroy_leaves_nothing(env, h, pids);
+  check_destroy_leaves_nothing(env, h, seen);
 }
 
 // A reboot takes every process, mount, cgroup and file under /run; the depot
@@ -91,7 +91,7 @@ TEST_CASE("faults: a container whose init was killed is dead and refuses to be e
 TEST_CASE("faults: after a simulated reboot a container is listed dead and destroys cleanly") {
   DmcEnv env;
   auto h = env.create();
-  auto pids = start_processes(env, h);
+  auto seen = start_processes(env, h);
   proven_init(env, h);
   kill_and_wait(processes_of(h));
   REQUIRE(::umount2((env.depot() + "/" + h + "/rootfs").c_str(), MNT_DETACH) == 0);
@@ -105,5 +105,5 @@ TEST_CASE("faults: after a simulated reboot a container is listed dead and destr
   CHECK(check_seen_truthfully(env, h) == "dead");
   for (const auto& p : ps_of(env, h)) CHECK_MESSAGE(p.state != "running", p.id);
   check_not_entered(env, h);
-  check_destroy_leaves_nothing(env, h, pids);
+  check_destroy_leaves_nothing(env, h, seen);
 }

@@ -122,8 +122,8 @@ KilledRun kill_a_run(DmcEnv& env, const std::string& h, int n,
 
 void check_destroyed_at_end(DmcEnv& env, const std::string& h) {
   CHECK(check_seen_truthfully(env, h) == "running");
-  auto pids = check_ps_truthful(env, h);
-  check_destroy_leaves_nothing(env, h, pids);
+  auto seen = check_ps_truthful(env, h);
+  check_destroy_leaves_nothing(env, h, seen);
 }
 
 }  // namespace

@@ -126,5 +126,5 @@ TEST_CASE("faults: a stream-in killed mid-stream leaves a container that works a
     CHECK(read_file(env.depot() + "/" + h + "/rootfs" + dest + "/blob").value_or("") == blob);
   }
   CHECK(landed > 0);
-  check_destroy_leaves_nothing(env, h, {env.init_pid(h)});
+  check_destroy_leaves_nothing(env, h, seen_of(h, {env.init_pid(h)}));
 }

@@ -131,11 +131,11 @@ TEST_CASE("pause: destroy of a paused container leaves nothing behind") {
   DmcEnv env;
   auto h = env.create();
   run_counter(env, h);
-  int init = env.init_pid(h);
   auto counter_proc = find_proc(ps_of(env, h), "counter");
   REQUIRE(counter_proc);
+  auto seen = seen_of(h, {env.init_pid(h), counter_proc->pid});
   REQUIRE(env.dmc({"pause", h}).code == 0);
-  check_destroy_leaves_nothing(env, h, {init, counter_proc->pid});
+  check_destroy_leaves_nothing(env, h, seen);
 }
 
 TEST_CASE("pause: stop of a paused container ends its processes and thaws it") {

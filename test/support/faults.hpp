@@ -20,6 +20,7 @@
 
 #include "common/child.hpp"
 #include "common/fs.hpp"
+#include "common/process_proof.hpp"
 #include "support/machine.hpp"
 
 namespace dmc::test::faults {
@@ -79,14 +80,60 @@ inline int process_group_of(const std::string& stat) {
   return pgrp;
 }
 
-// Living processes whose command line names `handle` or that live in the
-// container's cgroup /dmc/<handle>: its init, processes, shims, runtime calls.
+// A process belongs to container `handle` when its command line names the
+// handle or it lives in the container's cgroup /dmc/<handle>: its init,
+// processes, shims, runtime calls.
+inline bool belongs_to(const std::string& handle, const std::string& cmdline,
+                       const std::string& cgroup) {
+  return cmdline.find(handle) != std::string::npos ||
+         cgroup.find(":/dmc/" + handle + "\n") != std::string::npos;
+}
+
+// Living processes that belong to `handle`.
 inline std::vector<int> processes_of(const std::string& handle) {
   return living_processes([&](int, const std::string&, const std::string& cmdline,
                               const std::string& cgroup) {
-    return cmdline.find(handle) != std::string::npos ||
-           cgroup.find(":/dmc/" + handle + "\n") != std::string::npos;
+    return belongs_to(handle, cmdline, cgroup);
   });
+}
+
+// A process of a container as the test saw it, named for good. A pid alone
+// is not: once its process has exited, the kernel may give it to another
+// (a process of another test running at the same time), which a later
+// check would take for the container's. With the start time its process
+// had, read while it lived, it names that one process for the life of the
+// machine.
+struct Seen {
+  int pid = 0;
+  uint64_t start_time = 0;
+};
+
+// Those of `pids` that live now and belong to `handle`, named for good.
+// Stat, cmdline and cgroup are read through one fd of /proc/<pid>, so they
+// are of one process. A pid that is dead now, or another's, is left out: a
+// process that has exited cannot come back, and the one that took its pid
+// is not the container's.
+inline std::vector<Seen> seen_of(const std::string& handle, const std::vector<int>& pids) {
+  std::vector<Seen> out;
+  for (int pid : pids) {
+    auto proc_fd = proc::open_proven({.pid = pid});  // lives, not a zombie
+    if (!proc_fd) continue;
+    auto at = [&](const char* name) {
+      UniqueFd fd(::openat(proc_fd->get(), name, O_RDONLY | O_CLOEXEC));
+      return fd ? read_fd(fd.get()).value_or("") : std::string();
+    };
+    auto started = proc::start_time_at(proc_fd->get());
+    if (started && belongs_to(handle, at("cmdline"), at("cgroup"))) {
+      out.push_back({.pid = pid, .start_time = *started});
+    }
+  }
+  return out;
+}
+
+// True while the process seen has not exited: its pid is alive, not a
+// zombie, and started when it did.
+inline bool still_alive(const Seen& seen) {
+  return proc::open_proven({.pid = seen.pid, .start_time = seen.start_time}).has_value();
 }
 
 struct Killed {
@@ -221,14 +268,14 @@ inline std::string joined_lines(const std::vector<std::string>& lines) {
   return out;
 }
 
-// Nothing of `handle` is left, and none of `pids` (processes the test saw
-// belonging to it) is alive.
+// Nothing of `handle` is left, and none of `seen` (processes the test saw
+// belonging to it, see seen_of) is alive.
 inline void check_nothing_left(const DmcEnv& env, const std::string& handle,
-                               const std::vector<int>& pids = {}) {
+                               const std::vector<Seen>& seen = {}) {
   auto remains = remains_of(env, handle);
   CHECK_MESSAGE(remains.empty(), "left on the machine for " << handle << ":" << joined_lines(remains));
-  for (int pid : pids) {
-    if (pid > 0) CHECK_MESSAGE(!process_alive(pid), "still alive: " << describe_process(pid));
+  for (const auto& s : seen) {
+    CHECK_MESSAGE(!still_alive(s), "still alive: " << describe_process(s.pid));
   }
 }
 

@@ -112,18 +112,23 @@ inline bool is_clear_failure(const RunOutput& r) {
          std::ranges::count(r.err, '\n') == 1 && r.err.ends_with("\n");
 }
 
-// What ps says of each process is true: a running one has a live pid; a
-// finished one has a status. Returns the pids it names, to check later.
-inline std::vector<int> check_ps_truthful(DmcEnv& env, const std::string& handle) {
+// What ps says of each process is true: a running one is a live process of
+// the container (its pid, proven: not one that took the pid of an exited
+// one); a finished one has a status. Returns the processes it names that
+// live, named for good (see seen_of), to check later.
+inline std::vector<Seen> check_ps_truthful(DmcEnv& env, const std::string& handle) {
   std::vector<int> pids;
   for (const auto& p : ps_of(env, handle)) {
     INFO("process " << p.id << " of " << handle << ": " << p.state << ", pid " << p.pid);
     CHECK((p.state == "running" || p.state == "exited" || p.state == "lost"));
-    if (p.state == "running") CHECK((p.pid > 0 && process_alive(p.pid)));
+    if (p.state == "running") {
+      CHECK_MESSAGE(seen_of(handle, {p.pid}).size() == 1,
+                    "not the container's: " << describe_process(p.pid));
+    }
     if (p.state == "exited") CHECK(p.exit_status.has_value());
     if (p.pid > 0) pids.push_back(p.pid);
   }
-  return pids;
+  return seen_of(handle, pids);
 }
 
 // After a fault: if list shows the handle, info agrees with list and both
@@ -154,12 +159,12 @@ inline std::string check_seen_truthfully(DmcEnv& env, const std::string& handle)
 }
 
 // `dmc destroy` succeeds, and afterwards nothing of the container is left,
-// nor any of `pids`; list and info no longer know it.
+// nor any of `seen`; list and info no longer know it.
 inline void check_destroy_leaves_nothing(DmcEnv& env, const std::string& handle,
-                                         const std::vector<int>& pids = {}) {
+                                         const std::vector<Seen>& seen = {}) {
   auto r = env.dmc({"destroy", handle});
   CHECK_MESSAGE(r.code == 0, "destroy " << handle << ": " << r.err);
-  check_nothing_left(env, handle, pids);
+  check_nothing_left(env, handle, seen);
   CHECK_FALSE(listed(env).contains(handle));
   CHECK(info_of(env, handle).code != 0);
 }
