@@ -149,6 +149,11 @@ Result<void> Containerizer::start_container(const std::string& handle, const std
 
 Result<void> Containerizer::destroy(const std::string& handle) {
   DMC_CHECK(depot::validate_handle(handle));
+  if (supervision_) {
+    if (auto released = supervision_->release(handle); !released) {
+      logger_.error("destroy.release-supervisor-failed", released.error(), {{"handle", handle}});
+    }
+  }
   // A create killed before its rename left files only, under a temporary name.
   DMC_TRY(temporaries, depot_.remove_temporaries(handle));
   auto lock = this->lock(handle);

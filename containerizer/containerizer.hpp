@@ -87,6 +87,9 @@ class Containerizer {
                 Runtimes& runtimes, RootfsMounter& mounter, const stopper::Stopper& stopper,
                 const nstar::Nstar& nstar, ContainerizerConfig config, Logger logger);
 
+  // Told before every destroy (wired by cmd/; none by default).
+  void set_supervision(Supervision* supervision) { supervision_ = supervision; }
+
   // Either the container is running its init when this returns, or nothing
   // of it is left. Removes first what crashed creates left behind.
   // Unavailable "max containers reached" when the depot holds
@@ -160,6 +163,10 @@ class Containerizer {
   // exits, the init's death); failures are logged.
   void reconcile_events(const journal::Filter& filter) const;
   void reconcile_events(const std::string& handle) const;
+  // Appends an event that a layer above saw happen (a service restarted,
+  // a probe failed) to a live container's journal; a failure is logged.
+  void record_event(const std::string& handle, std::string_view type,
+                    const journal::Fields& fields) const;
   // How many events this containerizer appended itself (create, stop,
   // update, pause, resume, destroy) since it was made; the shims record
   // start-process and exit, and a reconcile what nobody recorded.
@@ -233,6 +240,7 @@ class Containerizer {
   ContainerizerConfig config_;
   Logger logger_;
   std::mutex counting_;
+  Supervision* supervision_ = nullptr;
   mutable std::atomic<uint64_t> recorded_{0};  // events_recorded()  // between counting the containers and adding one
 };
 

@@ -43,6 +43,11 @@ void Containerizer::record(const std::string& handle, std::string_view type,
   }
 }
 
+void Containerizer::record_event(const std::string& handle, std::string_view type,
+                                 const journal::Fields& fields) const {
+  record(handle, type, fields);
+}
+
 void Containerizer::record_stop(const std::string& handle, bool kill) const {
   record(handle, jt::kStop, {journal::bool_field("kill", kill)});
 }

@@ -46,6 +46,15 @@ class Runtimes {
   virtual Result<RuntimeKit> made_by(const std::string& binary, const std::string& root) = 0;
 };
 
+// What supervises a container's processes from above (supervisor/): told
+// before a destroy, so that nothing restarts a process of it meanwhile.
+class Supervision {
+ public:
+  virtual ~Supervision() = default;
+  // Ends the container's supervisor, if one runs; an unknown container is fine.
+  virtual Result<void> release(const std::string& handle) = 0;
+};
+
 // The copy-on-write root filesystem of a container.
 class RootfsMounter {
  public:

@@ -2,7 +2,9 @@
 //   {"time":<ns since the epoch>,"handle":"h","type":"exit","process":"p","status":0}
 // time, handle and type come first, then the type's fields in the order
 // given: start-process {"process"}, exit {"process", "status" unless
-// unknown}, oom {"count"}, stop {"kill"}, update {the limits given}; create,
+// unknown}, oom {"count"}, stop {"kill"}, update {the limits given},
+// service {"service", "action", then the action's fields: "by" for an ask,
+// "process" and "reason" for a start or restart, "error", "result"}; create,
 // pause, resume and destroy have none.
 #pragma once
 
@@ -26,6 +28,7 @@ inline constexpr std::string_view kResume = "resume";
 inline constexpr std::string_view kStop = "stop";
 inline constexpr std::string_view kUpdate = "update";
 inline constexpr std::string_view kDestroy = "destroy";
+inline constexpr std::string_view kService = "service";
 }  // namespace types
 
 // The process id of a container's init in exit events.
