@@ -15,7 +15,7 @@ inline constexpr const char* kProbeDefaultHost = "127.0.0.1";
 
 // Runs argv in the container; exit code 0 passes.
 struct ExecAction {
-  std::vector<std::string> command;
+  std::vector<std::string> command = {};
   bool operator==(const ExecAction&) const = default;
 };
 
@@ -30,7 +30,7 @@ struct HttpGetAction {
   std::string host = kProbeDefaultHost;  // an IPv4 address
   int port = 0;
   std::string path = "/";
-  std::vector<HttpHeader> headers;
+  std::vector<HttpHeader> headers = {};
   bool operator==(const HttpGetAction&) const = default;
 };
 
@@ -60,7 +60,7 @@ struct Probe {
 // Kubernetes' words where it has them.
 struct ProbeOutcome {
   bool success = false;
-  std::string message;  // empty on success
+  std::string message = {};  // empty on success
 };
 
 }  // namespace dmc::supervisor
