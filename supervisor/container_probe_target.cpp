@@ -10,6 +10,7 @@
 #include <thread>
 
 #include "supervisor/netns_socket.hpp"
+#include "supervisor/process_tree.hpp"
 
 namespace dmc::supervisor {
 namespace {
@@ -103,6 +104,10 @@ Result<std::optional<int>> ContainerProbeTarget::wait_exit(const std::string& id
 
 Result<void> ContainerProbeTarget::kill(const std::string& id, process_tracker::Attachment& a,
                                         int out_fd, std::string& output) const {
+  // Stopped first, so that it starts nothing more while its tree is read;
+  // then its descendants and itself are killed.
+  DMC_CHECK(containerizer_.signal(handle_, id, SIGSTOP));
+  kill_claimed(descendants(pid_of(id)));
   DMC_CHECK(containerizer_.signal(handle_, id, SIGKILL));
   DMC_TRY(exit, wait_exit(id, a, out_fd, Clock::now() + kKillWait, output));
   if (!exit) {
@@ -120,6 +125,15 @@ void ContainerProbeTarget::forget(const std::string& id) const {
     if (Clock::now() >= deadline) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+int ContainerProbeTarget::pid_of(const std::string& id) const {
+  auto list = containerizer_.processes(handle_);
+  if (!list) return 0;
+  for (const auto& p : *list) {
+    if (p.id == id) return p.pid;
+  }
+  return 0;
 }
 
 Result<UniqueFd> ContainerProbeTarget::tcp_socket() {

@@ -25,7 +25,9 @@ class ContainerProbeTarget final : public ProbeTarget {
   Result<std::optional<int>> wait_exit(const std::string& id, process_tracker::Attachment& a,
                                        int out_fd, std::chrono::steady_clock::time_point deadline,
                                        std::string& output) const;
-  // Kills a timed-out process and waits (bounded) until it is gone.
+  // The host pid of process id; 0 when unknown.
+  [[nodiscard]] int pid_of(const std::string& id) const;
+  // Kills a timed-out process, and what it started, and waits (bounded) until it is gone.
   Result<void> kill(const std::string& id, process_tracker::Attachment& a, int out_fd,
                     std::string& output) const;
   // Forgets the record once its shim let go of it, waiting a little for

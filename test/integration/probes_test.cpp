@@ -105,6 +105,16 @@ TEST_CASE("probes: a timed-out exec probe fails, and its process is killed, not 
   CHECK(p.records() == 0);
 }
 
+TEST_CASE("probes: a timed-out exec probe's children are killed with it") {
+  ProbeEnv p;
+  // The shell forks sleep (it is not its last command): killing the shell
+  // alone would leave sleep running in the container.
+  auto outcome = p.probe(exec_probe({"sh", "-c", "sleep 7; true"}, 1));
+  CHECK(outcome.message == "command timed out after 1s");
+  auto pidof = p.env.exec(p.handle, {"pidof", "sleep"});
+  CHECK_MESSAGE(pidof.code == 1, pidof.out);
+}
+
 TEST_CASE("probes: exec probes leave no process records behind") {
   ProbeEnv p;
   for (int i = 0; i < 3; ++i) CHECK(p.probe(exec_probe({"true"})).success);
