@@ -111,7 +111,7 @@ TEST_CASE("keys match case-insensitively at every level") {
   CHECK(std::get<TcpSocketAction>(c.startup->action).port == 81);
 }
 
-TEST_CASE("the OCI spec may sit under \"spec\" or in the entry itself") {
+TEST_CASE("the OCI spec may sit under spec or in the entry itself") {
   auto nested = parsed(R"({"containers": [{"name": "c", "spec": {"process": {"args": ["/a"]},
       "root": {"path": "/rootfs"}}}]})");
   auto embedded = parsed(R"({"containers": [{"name": "c", "process": {"args": ["/a"]},

@@ -126,7 +126,7 @@ TEST_CASE("a startup probe that fails past its threshold makes the container not
   CHECK(c.state(ProbeKind::Startup).last_error() == "refused");
 }
 
-TEST_CASE("suspended: nothing is due and no verdict changes; resume starts over") {
+TEST_CASE("suspended: nothing is due and no verdict changes, and resume starts over") {
   PodContainer pc;
   pc.liveness = probe(4, 1, 1, 1);
   pc.readiness = probe(4, 1, 1, 1);
