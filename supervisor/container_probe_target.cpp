@@ -49,8 +49,8 @@ Result<std::array<UniqueFd, 2>> output_pipe() {
 }  // namespace
 
 ContainerProbeTarget::ContainerProbeTarget(containerizer::Containerizer& containerizer,
-                                           std::string handle)
-    : containerizer_(containerizer), handle_(std::move(handle)) {}
+                                           std::string handle, std::string user)
+    : containerizer_(containerizer), handle_(std::move(handle)), user_(std::move(user)) {}
 
 Result<ExecResult> ContainerProbeTarget::exec(const std::vector<std::string>& argv,
                                               std::chrono::milliseconds timeout) {
@@ -59,21 +59,28 @@ Result<ExecResult> ContainerProbeTarget::exec(const std::vector<std::string>& ar
   process_tracker::ProcessSpec spec;
   spec.path = argv.front();
   spec.args.assign(argv.begin() + 1, argv.end());
+  spec.user = user_;
   DMC_TRY(pipe, output_pipe());
   DMC_TRY(id, containerizer_.run(handle_, spec));
-  auto attachment = containerizer_.open_attachment(
-      handle_, id, {.stdout_fd = pipe[1].get(), .stderr_fd = pipe[1].get()});
-  pipe[1].reset();  // the shim has its own copy
-  ExecResult result;
-  auto exit = attachment ? wait_exit(id, *attachment, pipe[0].get(), deadline, result.output)
-                         : Result<std::optional<int>>(attachment.error());
-  if (exit && !*exit) {
-    auto killed = kill(id, *attachment, pipe[0].get(), result.output);
-    if (!killed) exit = killed.error();
+  auto result = await(id, pipe, deadline);
+  if (result) {
+    forget(id);
+  } else {
+    (void)containerizer_.signal(handle_, id, SIGKILL);  // never left running unwatched
   }
-  if (exit) forget(id);
-  if (!exit) return exit.error();
-  result.exit_code = *exit;
+  return result;
+}
+
+Result<ExecResult> ContainerProbeTarget::await(const std::string& id,
+                                               std::array<UniqueFd, 2>& pipe,
+                                               Clock::time_point deadline) const {
+  DMC_TRY(attachment, containerizer_.open_attachment(
+                          handle_, id, {.stdout_fd = pipe[1].get(), .stderr_fd = pipe[1].get()}));
+  pipe[1].reset();  // the shim has its own copy: EOF comes when it lets go
+  ExecResult result;
+  DMC_TRY(exit, wait_exit(id, attachment, pipe[0].get(), deadline, result.output));
+  if (!exit) DMC_CHECK(kill(id, attachment, pipe[0].get(), result.output));
+  result.exit_code = exit;
   return result;
 }
 

@@ -4,6 +4,8 @@
 // pile records up); sockets are made in the container's network namespace.
 #pragma once
 
+#include <array>
+#include <chrono>
 #include <string>
 
 #include "containerizer/containerizer.hpp"
@@ -13,13 +15,20 @@ namespace dmc::supervisor {
 
 class ContainerProbeTarget final : public ProbeTarget {
  public:
-  ContainerProbeTarget(containerizer::Containerizer& containerizer, std::string handle);
+  // Exec probes run as user (as ProcessSpec::user; empty: root): give the
+  // probed process's own.
+  ContainerProbeTarget(containerizer::Containerizer& containerizer, std::string handle,
+                       std::string user = "");
 
   Result<ExecResult> exec(const std::vector<std::string>& argv,
                           std::chrono::milliseconds timeout) override;
   Result<UniqueFd> tcp_socket() override;
 
  private:
+  // Attaches to the started process id and waits for its exit until
+  // deadline, then kills it; its output comes through pipe.
+  Result<ExecResult> await(const std::string& id, std::array<UniqueFd, 2>& pipe,
+                           std::chrono::steady_clock::time_point deadline) const;
   // The exit status, waited for until deadline (nullopt then), reading
   // output meanwhile.
   Result<std::optional<int>> wait_exit(const std::string& id, process_tracker::Attachment& a,
@@ -36,6 +45,7 @@ class ContainerProbeTarget final : public ProbeTarget {
 
   containerizer::Containerizer& containerizer_;
   std::string handle_;
+  std::string user_;
 };
 
 }  // namespace dmc::supervisor

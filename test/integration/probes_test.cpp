@@ -115,6 +115,15 @@ TEST_CASE("probes: a timed-out exec probe's children are killed with it") {
   CHECK_MESSAGE(pidof.code == 1, pidof.out);
 }
 
+TEST_CASE("probes: an exec probe runs as the user it is given") {
+  ProbeEnv p;
+  ContainerProbeTarget as_user(p.containerizer(), p.handle, "1000:1000");
+  ContainerProbeTarget as_root(p.containerizer(), p.handle);
+  const Probe who = exec_probe({"sh", "-c", "id -u; exit 1"});
+  CHECK(run_probe(who, as_user).message == "command failed: exit code 1: 1000");
+  CHECK(run_probe(who, as_root).message == "command failed: exit code 1: 0");
+}
+
 TEST_CASE("probes: exec probes leave no process records behind") {
   ProbeEnv p;
   for (int i = 0; i < 3; ++i) CHECK(p.probe(exec_probe({"true"})).success);
