@@ -13,11 +13,13 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "bundler/bundler.hpp"
 #include "common/log.hpp"
 #include "common/process_proof.hpp"
+#include "common/unique_fd.hpp"
 #include "containerizer/metrics.hpp"
 #include "containerizer/ports.hpp"
 #include "containerizer/requests.hpp"
@@ -112,6 +114,16 @@ class Containerizer {
       const process_tracker::StreamFds& fds) const;
   Result<void> signal(const std::string& handle, const std::string& id, int signal) const;
   Result<std::vector<process_tracker::ProcessInfo>> processes(const std::string& handle) const;
+  // Removes the record of a finished process (its exit status, spooled
+  // output), for callers that run many short processes (probes). Invalid
+  // for a malformed id, ProcessNotFound for an unknown one, Unavailable
+  // while the process runs or its shim still holds the record.
+  Result<void> forget_process(const std::string& handle, const std::string& id) const;
+  // An fd of the namespace `type` ("net", "mnt", ...) of the container's
+  // init, opened only once the init is proven the container's own, and
+  // proven again after opening (so the fd is not of a process that took a
+  // dead init's pid). ContainerNotRunning when it is not running.
+  Result<UniqueFd> open_namespace(const std::string& handle, std::string_view type) const;
   // StopAll: every process but the init ends; the container stays, stopped.
   Result<void> stop(const std::string& handle, const stopper::StopOptions& options);
   // Freezes every process of a running container (the runtime's pause);

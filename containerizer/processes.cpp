@@ -1,7 +1,13 @@
 // The Containerizer's processes: Run, Attach, Signal, list, and StopAll.
+#include <sys/file.h>
+
 #include "common/fs.hpp"
+#include "common/name.hpp"
+#include "common/uuid.hpp"
 #include "containerizer/containerizer.hpp"
+#include "process_tracker/layout.hpp"
 #include "process_tracker/process_builder.hpp"
+#include "process_tracker/record.hpp"
 
 namespace dmc::containerizer {
 namespace names = depot::names;
@@ -58,6 +64,32 @@ Result<std::vector<process_tracker::ProcessInfo>> Containerizer::processes(
   }
   if (!exists) return exists.error();
   return tracker().list(processes_dir(handle));
+}
+
+Result<void> Containerizer::forget_process(const std::string& handle,
+                                           const std::string& id) const {
+  DMC_CHECK(validate_name("process id", id));
+  DMC_CHECK(check_exists(handle));
+  const std::string dir = fmt::format("{}/{}", processes_dir(handle), id);
+  if (!path_exists(dir)) {
+    return make_error(ErrorKind::ProcessNotFound, "container {} has no process {}", handle, id);
+  }
+  // Held until the record is gone: no shim can take the record meanwhile.
+  UniqueFd lock = process_tracker::open_lock(dir, false);
+  const bool shim_holds = lock && ::flock(lock.get(), LOCK_EX | LOCK_NB) < 0;
+  if (shim_holds || process_tracker::process_running(dir)) {
+    return make_error(ErrorKind::Unavailable,
+                      "process {} of container {} is still running: only a finished process "
+                      "can be forgotten",
+                      id, handle);
+  }
+  // Out of sight at once; a crash before the removal leaves a leftover that
+  // the next prune removes (layout.hpp's .new- prefix).
+  DMC_TRY(suffix, uuid_v4());
+  const std::string gone = fmt::format("{}/{}{}-{}", processes_dir(handle),
+                                       process_tracker::names::kNewPrefix, id, suffix.substr(0, 8));
+  if (::rename(dir.c_str(), gone.c_str()) < 0) return sys_error(fmt::format("forget {}", dir));
+  return remove_tree(gone);
 }
 
 Result<void> Containerizer::stop(const std::string& handle, const stopper::StopOptions& options) {
