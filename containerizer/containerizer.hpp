@@ -218,6 +218,15 @@ class Containerizer {
   // Paused: recorded so by pause, and frozen (a stop killed while it held
   // the cgroup frozen leaves a frozen container that nobody paused).
   Result<bool> paused(const std::string& handle, const depot::ContainerState& record) const;
+  // pause.cpp: what pause and resume start from: a running (or paused)
+  // container, locked, its record, and whether its cgroup is frozen now.
+  // ContainerNotRunning for a stopped, dead or half-made one.
+  struct Freezable {
+    depot::ContainerLock held;
+    depot::ContainerState state;
+    bool frozen = false;
+  };
+  Result<Freezable> lock_freezable(const std::string& handle) const;
   // The state of a container that is not locked by the caller.
   Result<State> observe(const std::string& handle, const depot::ContainerState* record) const;
   Result<ContainerInfo> incomplete_info(const std::string& handle, State state) const;
