@@ -95,6 +95,9 @@ class Containerizer {
   // Kills everything, deletes the runtime container, unmounts, removes the
   // cgroup and the depot dir. Repeating a half-done destroy finishes it.
   Result<void> destroy(const std::string& handle);
+  // What the machine and the depot say of a container. Only reads: dmcd
+  // calls it for every container on each BulkInfo and /metrics scrape, so
+  // the journal is reconciled by the readers of events, not here.
   Result<ContainerInfo> info(const std::string& handle) const;
   // Every finished container whose properties include all of filter.
   Result<std::vector<std::string>> handles(const depot::Properties& filter = {}) const;
