@@ -1,10 +1,6 @@
 // dmc pause / resume: the container's processes freeze and thaw; info and
 // list say "paused"; attach, signal, stop and destroy work on a paused
 // container, and nothing is left frozen.
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
-
 #include <thread>
 
 #include <doctest/doctest.h>
@@ -13,6 +9,7 @@
 #include "common/fs.hpp"
 #include "support/faults_checks.hpp"
 #include "support/machine.hpp"
+#include "support/processes.hpp"
 
 using namespace dmc;
 using namespace dmc::test;
@@ -20,20 +17,11 @@ using namespace dmc::test::faults;
 
 namespace {
 
-std::string freezer_state(const std::string& handle) {
-  return cgroup_file("freezer", handle, "freezer.state");
-}
-
-std::string in_rootfs(DmcEnv& env, const std::string& handle, const std::string& path) {
-  return env.depot() + "/" + handle + "/rootfs" + path;
-}
-
 // A process that writes a growing counter to /n; returns once it has.
 void run_counter(DmcEnv& env, const std::string& h) {
-  REQUIRE(env.dmc({"run", h, "--detach", "--id", "counter", "--", "/bin/sh", "-c",
-                   "i=0; while :; do i=$((i+1)); echo $i > /n.tmp; mv /n.tmp /n; "
-                   "sleep 0.01; done"}).code == 0);
-  REQUIRE(eventually([&] { return path_exists(in_rootfs(env, h, "/n")); }));
+  run_until_marked(env, h, "counter",
+                   "i=0; while :; do i=$((i+1)); echo $i > /n.tmp; mv /n.tmp /n; sleep 0.01; done",
+                   "/n");
 }
 
 long counter(DmcEnv& env, const std::string& h) {
@@ -42,23 +30,9 @@ long counter(DmcEnv& env, const std::string& h) {
 
 // A process that prints "before", then waits for /go to print "after".
 void run_waiting(DmcEnv& env, const std::string& h, const std::string& id) {
-  REQUIRE(env.dmc({"run", h, "--detach", "--id", id, "--", "/bin/sh", "-c",
-                   "echo before; touch /said; while [ ! -e /go ]; do sleep 0.02; done; "
-                   "echo after"}).code == 0);
-  REQUIRE(eventually([&] { return path_exists(in_rootfs(env, h, "/said")); }));
-}
-
-// Reads what is in fd now, without waiting.
-std::string read_ready(int fd) {
-  std::string out;
-  char buf[4096];
-  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
-  while (::poll(&p, 1, 0) == 1) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
+  run_until_marked(env, h, id,
+                   "echo before; touch /said; while [ ! -e /go ]; do sleep 0.02; done; echo after",
+                   "/said");
 }
 
 }  // namespace
@@ -122,9 +96,7 @@ TEST_CASE("pause: run into a paused container fails at once, and works after res
   CHECK(r.err == "dmc: container '" + h + "' is paused\n");
   CHECK(info_of(env, h).state == "paused");
   REQUIRE(env.dmc({"resume", h}).code == 0);
-  auto after = env.dmc({"run", h, "--", "/bin/echo", "hi"});
-  CHECK(after.code == 0);
-  CHECK(after.out == "hi\n");
+  check_runs(env, h);
 }
 
 TEST_CASE("pause: destroy of a paused container leaves nothing behind") {
@@ -151,9 +123,8 @@ TEST_CASE("pause: stop of a paused container ends its processes and thaws it") {
     auto r = env.dmc(stop);
     CHECK_MESSAGE(r.code == 0, r.err);
     CHECK(env.dmc({"attach", h, "counter"}).code == (kill ? 137 : 143));
-    CHECK(info_of(env, h).state == "stopped");
+    check_stopped(env, h, init);
     CHECK(freezer_state(h) == "THAWED\n");
-    CHECK(cgroup_file("pids", h, "cgroup.procs") == std::to_string(init) + "\n");
   }
 }
 
