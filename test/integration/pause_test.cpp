@@ -35,6 +35,19 @@ void run_waiting(DmcEnv& env, const std::string& h, const std::string& id) {
                    "/said");
 }
 
+// The pauses and resumes of the container's journal, oldest first.
+std::vector<std::string> pause_changes(DmcEnv& env, const std::string& h) {
+  auto r = env.dmc({"events", "--json", h});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  std::vector<std::string> changes;
+  for (size_t at = 0; (at = r.out.find("\"type\":\"", at)) != std::string::npos;) {
+    at += 8;
+    auto type = r.out.substr(at, r.out.find('"', at) - at);
+    if (type == "pause" || type == "resume") changes.push_back(type);
+  }
+  return changes;
+}
+
 }  // namespace
 
 TEST_CASE("pause: a counter stops while paused and goes on after resume, and info says so") {
@@ -166,4 +179,42 @@ TEST_CASE("pause: attach to a process of a paused container gets the output made
   auto exit = attach->wait();
   REQUIRE(exit);
   CHECK(exit->code == 0);
+}
+
+// Pauses and resumes racing on one container, several rounds: each one
+// succeeds (pausing a paused container and resuming a running one are not
+// errors), the journal's pauses and resumes alternate (each records only
+// a change it made, under the container's lock), and the last of them
+// is what info and the freezer say. Then the container still works.
+TEST_CASE("pause: racing pauses and resumes leave the state the last one made") {
+  DmcEnv env;
+  auto h = env.create();
+  run_counter(env, h);
+  constexpr int kRounds = 3;
+  constexpr int kRacers = 8;
+  for (int round = 0; round < kRounds; ++round) {
+    INFO("round " << round);
+    std::vector<RunOutput> results(kRacers);
+    std::vector<std::thread> racers;
+    for (int i = 0; i < kRacers; ++i) {
+      const char* verb = (i + round) % 2 == 0 ? "pause" : "resume";
+      racers.emplace_back([&, i, verb] { results[i] = env.dmc({verb, h}); });
+    }
+    for (auto& racer : racers) racer.join();
+    for (const auto& r : results) {
+      CHECK_MESSAGE(r.code == 0, r.err);
+      CHECK(r.err == "");
+    }
+    auto changes = pause_changes(env, h);
+    for (size_t i = 1; i < changes.size(); ++i) CHECK(changes[i] != changes[i - 1]);
+    const bool paused = !changes.empty() && changes.back() == "pause";
+    CHECK(info_of(env, h).state == (paused ? "paused" : "running"));
+    CHECK(freezer_state(h) == (paused ? "FROZEN\n" : "THAWED\n"));
+  }
+  REQUIRE(env.dmc({"resume", h}).code == 0);
+  CHECK(info_of(env, h).state == "running");
+  CHECK(freezer_state(h) == "THAWED\n");
+  long at = counter(env, h);
+  CHECK(eventually([&] { return counter(env, h) > at; }));
+  check_runs(env, h);
 }
