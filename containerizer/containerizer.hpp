@@ -100,6 +100,9 @@ class Containerizer {
   // Kills everything, deletes the runtime container, unmounts, removes the
   // cgroup and the depot dir. Repeating a half-done destroy finishes it.
   Result<void> destroy(const std::string& handle);
+  // What the machine and the depot say of a container. Only reads: dmcd
+  // calls it for every container on each BulkInfo and /metrics scrape, so
+  // the journal is reconciled by the readers of events, not here.
   Result<ContainerInfo> info(const std::string& handle) const;
   // Every finished container whose properties include all of filter.
   Result<std::vector<std::string>> handles(const depot::Properties& filter = {}) const;
@@ -237,6 +240,15 @@ class Containerizer {
   // Paused: recorded so by pause, and frozen (a stop killed while it held
   // the cgroup frozen leaves a frozen container that nobody paused).
   Result<bool> paused(const std::string& handle, const depot::ContainerState& record) const;
+  // pause.cpp: what pause and resume start from: a running (or paused)
+  // container, locked, its record, and whether its cgroup is frozen now.
+  // ContainerNotRunning for a stopped, dead or half-made one.
+  struct Freezable {
+    depot::ContainerLock held;
+    depot::ContainerState state;
+    bool frozen = false;
+  };
+  Result<Freezable> lock_freezable(const std::string& handle) const;
   // The state of a container that is not locked by the caller.
   Result<State> observe(const std::string& handle, const depot::ContainerState* record) const;
   Result<ContainerInfo> incomplete_info(const std::string& handle, State state) const;

@@ -34,7 +34,6 @@ Result<ContainerInfo> Containerizer::info(const std::string& handle) const {
   }
   if (!state) return state.error();
   DMC_TRY(observed, observe(handle, &*state));
-  if (observed != State::Creating && observed != State::Incomplete) reconcile_events(handle);
   if (observed == State::Creating || observed == State::Incomplete) {
     return incomplete_info(handle, observed);
   }

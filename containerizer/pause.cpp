@@ -21,13 +21,19 @@ Result<void> refuse_stopped(const std::string& handle, const depot::ContainerSta
 
 }  // namespace
 
-Result<void> Containerizer::pause(const std::string& handle) {
+Result<Containerizer::Freezable> Containerizer::lock_freezable(const std::string& handle) const {
   DMC_CHECK(check_exists(handle));
   DMC_TRY(held, lock(handle));
   DMC_TRY(state, depot_.read_state(handle));
   DMC_CHECK(prove_running(handle, state));
   DMC_CHECK(refuse_stopped(handle, state));
   DMC_TRY(frozen, stopper_.frozen(cgroup_path(handle)));
+  return Freezable{std::move(held), std::move(state), frozen};
+}
+
+Result<void> Containerizer::pause(const std::string& handle) {
+  DMC_TRY(found, lock_freezable(handle));
+  auto& [held, state, frozen] = found;
   if (state.status == depot::Status::Paused && frozen) return {};
   DMC_TRY(kit, runtime_of(state));
   const depot::Status before = state.status;
@@ -52,12 +58,8 @@ Result<void> Containerizer::pause(const std::string& handle) {
 }
 
 Result<void> Containerizer::resume(const std::string& handle) {
-  DMC_CHECK(check_exists(handle));
-  DMC_TRY(held, lock(handle));
-  DMC_TRY(state, depot_.read_state(handle));
-  DMC_CHECK(prove_running(handle, state));
-  DMC_CHECK(refuse_stopped(handle, state));
-  DMC_TRY(frozen, stopper_.frozen(cgroup_path(handle)));
+  DMC_TRY(found, lock_freezable(handle));
+  auto& [held, state, frozen] = found;
   if (frozen) {
     DMC_TRY(kit, runtime_of(state));
     if (auto done = kit.runtime.resume(handle); !done) return done.error().wrap("resume " + handle);

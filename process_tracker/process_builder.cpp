@@ -112,6 +112,9 @@ Result<oci::Process> build_process(const ProcessSpec& spec, const oci::Process& 
   process.rlimits = spec.rlimits;
   process.no_new_privileges = container.no_new_privileges;
   process.terminal = spec.tty;
+  // runc sizes the pty before the process starts. crun 1.8's exec sizes it
+  // from its parent after the fork, racing the child's execve: a program
+  // that reads the size at once may see 0x0 (README, `--tty`).
   if (spec.tty) process.console_size = spec.window.value_or(oci::ConsoleSize{});
   return process;
 }

@@ -10,16 +10,13 @@
 #include "support/faults.hpp"
 #include "support/faults_checks.hpp"
 #include "support/machine.hpp"
+#include "support/processes.hpp"
 
 using namespace dmc;
 using namespace dmc::test;
 using namespace dmc::test::faults;
 
 namespace {
-
-std::string freezer_state(const std::string& handle) {
-  return cgroup_file("freezer", handle, "freezer.state");
-}
 
 std::string freezer_file(const std::string& handle) {
   return "/sys/fs/cgroup/freezer/dmc/" + handle + "/freezer.state";
@@ -41,9 +38,8 @@ struct ThawAtExit {
 // whole grace period. The process says when its trap is set.
 std::string container_with_stubborn_process(DmcEnv& env) {
   auto h = env.create();
-  REQUIRE(env.dmc({"run", h, "--detach", "--id", "stubborn", "--", "/bin/sh", "-c",
-                   "trap '' TERM; touch /ready; while :; do sleep 0.05; done"}).code == 0);
-  REQUIRE(eventually([&] { return path_exists(env.depot() + "/" + h + "/rootfs/ready"); }));
+  run_until_marked(env, h, "stubborn", "trap '' TERM; touch /ready; while :; do sleep 0.05; done",
+                   "/ready");
   return h;
 }
 
@@ -52,9 +48,7 @@ std::string container_with_stubborn_process(DmcEnv& env) {
 void check_runs_and_thawed(DmcEnv& env, const std::string& h) {
   auto state = check_seen_truthfully(env, h);
   CHECK((state == "running" || state == "stopped"));
-  auto r = env.dmc({"run", h, "--", "/bin/echo", "alive"});
-  CHECK_MESSAGE(r.code == 0, "run after the fault: " << r.err);
-  CHECK(r.out == "alive\n");
+  check_runs(env, h);
   CHECK(freezer_state(h) == "THAWED\n");
 }
 

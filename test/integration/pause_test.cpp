@@ -1,10 +1,6 @@
 // dmc pause / resume: the container's processes freeze and thaw; info and
 // list say "paused"; attach, signal, stop and destroy work on a paused
 // container, and nothing is left frozen.
-#include <fcntl.h>
-#include <poll.h>
-#include <unistd.h>
-
 #include <thread>
 
 #include <doctest/doctest.h>
@@ -13,6 +9,7 @@
 #include "common/fs.hpp"
 #include "support/faults_checks.hpp"
 #include "support/machine.hpp"
+#include "support/processes.hpp"
 
 using namespace dmc;
 using namespace dmc::test;
@@ -20,20 +17,11 @@ using namespace dmc::test::faults;
 
 namespace {
 
-std::string freezer_state(const std::string& handle) {
-  return cgroup_file("freezer", handle, "freezer.state");
-}
-
-std::string in_rootfs(DmcEnv& env, const std::string& handle, const std::string& path) {
-  return env.depot() + "/" + handle + "/rootfs" + path;
-}
-
 // A process that writes a growing counter to /n; returns once it has.
 void run_counter(DmcEnv& env, const std::string& h) {
-  REQUIRE(env.dmc({"run", h, "--detach", "--id", "counter", "--", "/bin/sh", "-c",
-                   "i=0; while :; do i=$((i+1)); echo $i > /n.tmp; mv /n.tmp /n; "
-                   "sleep 0.01; done"}).code == 0);
-  REQUIRE(eventually([&] { return path_exists(in_rootfs(env, h, "/n")); }));
+  run_until_marked(env, h, "counter",
+                   "i=0; while :; do i=$((i+1)); echo $i > /n.tmp; mv /n.tmp /n; sleep 0.01; done",
+                   "/n");
 }
 
 long counter(DmcEnv& env, const std::string& h) {
@@ -42,23 +30,22 @@ long counter(DmcEnv& env, const std::string& h) {
 
 // A process that prints "before", then waits for /go to print "after".
 void run_waiting(DmcEnv& env, const std::string& h, const std::string& id) {
-  REQUIRE(env.dmc({"run", h, "--detach", "--id", id, "--", "/bin/sh", "-c",
-                   "echo before; touch /said; while [ ! -e /go ]; do sleep 0.02; done; "
-                   "echo after"}).code == 0);
-  REQUIRE(eventually([&] { return path_exists(in_rootfs(env, h, "/said")); }));
+  run_until_marked(env, h, id,
+                   "echo before; touch /said; while [ ! -e /go ]; do sleep 0.02; done; echo after",
+                   "/said");
 }
 
-// Reads what is in fd now, without waiting.
-std::string read_ready(int fd) {
-  std::string out;
-  char buf[4096];
-  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
-  while (::poll(&p, 1, 0) == 1) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
+// The pauses and resumes of the container's journal, oldest first.
+std::vector<std::string> pause_changes(DmcEnv& env, const std::string& h) {
+  auto r = env.dmc({"events", "--json", h});
+  REQUIRE_MESSAGE(r.code == 0, r.err);
+  std::vector<std::string> changes;
+  for (size_t at = 0; (at = r.out.find("\"type\":\"", at)) != std::string::npos;) {
+    at += 8;
+    auto type = r.out.substr(at, r.out.find('"', at) - at);
+    if (type == "pause" || type == "resume") changes.push_back(type);
   }
-  return out;
+  return changes;
 }
 
 }  // namespace
@@ -122,9 +109,7 @@ TEST_CASE("pause: run into a paused container fails at once, and works after res
   CHECK(r.err == "dmc: container '" + h + "' is paused\n");
   CHECK(info_of(env, h).state == "paused");
   REQUIRE(env.dmc({"resume", h}).code == 0);
-  auto after = env.dmc({"run", h, "--", "/bin/echo", "hi"});
-  CHECK(after.code == 0);
-  CHECK(after.out == "hi\n");
+  check_runs(env, h);
 }
 
 TEST_CASE("pause: destroy of a paused container leaves nothing behind") {
@@ -151,9 +136,8 @@ TEST_CASE("pause: stop of a paused container ends its processes and thaws it") {
     auto r = env.dmc(stop);
     CHECK_MESSAGE(r.code == 0, r.err);
     CHECK(env.dmc({"attach", h, "counter"}).code == (kill ? 137 : 143));
-    CHECK(info_of(env, h).state == "stopped");
+    check_stopped(env, h, init);
     CHECK(freezer_state(h) == "THAWED\n");
-    CHECK(cgroup_file("pids", h, "cgroup.procs") == std::to_string(init) + "\n");
   }
 }
 
@@ -195,4 +179,42 @@ TEST_CASE("pause: attach to a process of a paused container gets the output made
   auto exit = attach->wait();
   REQUIRE(exit);
   CHECK(exit->code == 0);
+}
+
+// Pauses and resumes racing on one container, several rounds: each one
+// succeeds (pausing a paused container and resuming a running one are not
+// errors), the journal's pauses and resumes alternate (each records only
+// a change it made, under the container's lock), and the last of them
+// is what info and the freezer say. Then the container still works.
+TEST_CASE("pause: racing pauses and resumes leave the state the last one made") {
+  DmcEnv env;
+  auto h = env.create();
+  run_counter(env, h);
+  constexpr int kRounds = 3;
+  constexpr int kRacers = 8;
+  for (int round = 0; round < kRounds; ++round) {
+    INFO("round " << round);
+    std::vector<RunOutput> results(kRacers);
+    std::vector<std::thread> racers;
+    for (int i = 0; i < kRacers; ++i) {
+      const char* verb = (i + round) % 2 == 0 ? "pause" : "resume";
+      racers.emplace_back([&, i, verb] { results[i] = env.dmc({verb, h}); });
+    }
+    for (auto& racer : racers) racer.join();
+    for (const auto& r : results) {
+      CHECK_MESSAGE(r.code == 0, r.err);
+      CHECK(r.err == "");
+    }
+    auto changes = pause_changes(env, h);
+    for (size_t i = 1; i < changes.size(); ++i) CHECK(changes[i] != changes[i - 1]);
+    const bool paused = !changes.empty() && changes.back() == "pause";
+    CHECK(info_of(env, h).state == (paused ? "paused" : "running"));
+    CHECK(freezer_state(h) == (paused ? "FROZEN\n" : "THAWED\n"));
+  }
+  REQUIRE(env.dmc({"resume", h}).code == 0);
+  CHECK(info_of(env, h).state == "running");
+  CHECK(freezer_state(h) == "THAWED\n");
+  long at = counter(env, h);
+  CHECK(eventually([&] { return counter(env, h) > at; }));
+  check_runs(env, h);
 }

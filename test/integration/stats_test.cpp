@@ -1,8 +1,6 @@
 // dmc stats: cpu %, memory and pids of containers, from their cgroups, as
 // text or JSON lines, once (--no-stream) or every interval until SIGINT.
-#include <poll.h>
 #include <signal.h>
-#include <unistd.h>
 
 #include <doctest/doctest.h>
 
@@ -10,6 +8,7 @@
 #include "common/fs.hpp"
 #include "common/json.hpp"
 #include "support/machine.hpp"
+#include "support/processes.hpp"
 
 using namespace dmc;
 using namespace dmc::test;
@@ -58,20 +57,8 @@ std::vector<std::string> lines_of(const std::string& text) {
   return out;
 }
 
-std::string read_ready(int fd) {
-  std::string out;
-  char buf[4096];
-  pollfd p{.fd = fd, .events = POLLIN, .revents = 0};
-  while (::poll(&p, 1, 0) == 1) {
-    ssize_t n = ::read(fd, buf, sizeof buf);
-    if (n <= 0) break;
-    out.append(buf, static_cast<size_t>(n));
-  }
-  return out;
-}
-
 size_t procs_in(const std::string& handle) {
-  return lines_of(cgroup_file("pids", handle, "cgroup.procs")).size();
+  return lines_of(procs_of(handle)).size();
 }
 
 }  // namespace
@@ -95,9 +82,7 @@ TEST_CASE("stats: memory and pids of a limited container are its limits and its 
   DmcEnv env;
   auto h = env.create({"--memory", "64M", "--pids", "20"});
   // Once the shell runs, the runtime's setup processes are gone.
-  REQUIRE(env.dmc({"run", h, "--detach", "--id", "s", "--", "/bin/sh", "-c",
-                   "touch /ready; exec sleep 1000"}).code == 0);
-  REQUIRE(eventually([&] { return path_exists(env.depot() + "/" + h + "/rootfs/ready"); }));
+  run_until_marked(env, h, "s", "touch /ready; exec sleep 1000", "/ready");
   // runc's exec may still have its own setup process in the cgroup for an
   // instant after the shell ran (CI saw 3): wait until only the two are.
   REQUIRE(eventually([&] { return procs_in(h) == 2; }));  // the init and sleep

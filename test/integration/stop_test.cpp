@@ -6,29 +6,19 @@
 #include "common/cgroup.hpp"
 #include "common/fs.hpp"
 #include "support/machine.hpp"
+#include "support/processes.hpp"
 
 using namespace dmc;
 using namespace dmc::test;
 
 namespace {
 
-std::string procs_of(const std::string& handle) {
-  return read_file("/sys/fs/cgroup/pids/dmc/" + handle + "/cgroup.procs").value_or("?");
-}
-
-std::string state_of(DmcEnv& env, const std::string& handle) {
-  auto info = env.dmc({"info", handle});
-  auto at = info.out.find("\"state\": \"");
-  return at == std::string::npos ? "" : info.out.substr(at + 10, info.out.find('"', at + 10) - at - 10);
-}
-
 // Runs a shell detached that sets its TERM trap, then says so in a file:
 // a stop sent before the trap is set would find the default action.
 void run_trapping(DmcEnv& env, const std::string& handle, const std::string& id,
                   const std::string& trap) {
-  REQUIRE(env.dmc({"run", handle, "--detach", "--id", id, "--", "/bin/sh", "-c",
-                   trap + "; touch /" + id + "-ready; while :; do sleep 0.05; done"}).code == 0);
-  REQUIRE(eventually([&] { return path_exists(env.depot() + "/" + handle + "/rootfs/" + id + "-ready"); }));
+  run_until_marked(env, handle, id, trap + "; touch /" + id + "-ready; while :; do sleep 0.05; done",
+                   "/" + id + "-ready");
 }
 
 }  // namespace
@@ -43,8 +33,7 @@ TEST_CASE("stop: a process that traps TERM exits with its own code and the init 
   CHECK(stopped.err == "");
   CHECK(env.dmc({"attach", h, "trapper"}).code == 3);
   CHECK(process_alive(init));
-  CHECK(procs_of(h) == std::to_string(init) + "\n");
-  CHECK(state_of(env, h) == "stopped");
+  check_stopped(env, h, init);
 }
 
 TEST_CASE("stop: a process that ignores TERM is killed when the grace period ends") {
@@ -53,7 +42,7 @@ TEST_CASE("stop: a process that ignores TERM is killed when the grace period end
   run_trapping(env, h, "stubborn", "trap '' TERM");
   CHECK(env.dmc({"stop", h, "--grace", "300ms"}).code == 0);
   CHECK(env.dmc({"attach", h, "stubborn"}).code == 137);
-  CHECK(procs_of(h) == std::to_string(env.init_pid(h)) + "\n");
+  check_stopped(env, h, env.init_pid(h));
 }
 
 TEST_CASE("stop: a process forking in a loop is stopped too") {
@@ -63,7 +52,7 @@ TEST_CASE("stop: a process forking in a loop is stopped too") {
                    "while :; do sleep 10 & done"}).code == 0);
   REQUIRE(eventually([&] { return procs_of(h).size() > 40; }));
   CHECK(env.dmc({"stop", h, "--grace", "200ms"}).code == 0);
-  CHECK(procs_of(h) == std::to_string(env.init_pid(h)) + "\n");
+  check_stopped(env, h, env.init_pid(h));
 }
 
 TEST_CASE("stop --kill sends KILL at once") {
@@ -79,9 +68,7 @@ TEST_CASE("processes still run in a stopped container") {
   DmcEnv env;
   auto h = env.create();
   REQUIRE(env.dmc({"stop", h}).code == 0);
-  auto r = env.dmc({"run", h, "--", "/bin/echo", "still here"});
-  CHECK(r.code == 0);
-  CHECK(r.out == "still here\n");
+  check_runs(env, h);
 }
 
 TEST_CASE("destroy with running and finished processes leaves no shim, process or spool") {
