@@ -21,7 +21,7 @@ using Strings = std::vector<std::string>;
 // the handle (or after "--") is the command, options and all.
 bool takes_value(std::string_view arg) {
   for (std::string_view o : {"--id", "--user", "-u", "--dir", "-w", "--env", "-e", "--rlimit",
-                             "--spool-cap"}) {
+                             "--spool-cap", "--group"}) {
     if (arg == o) return true;
   }
   return false;
@@ -51,6 +51,10 @@ Result<containerizer::ProcessSpec> process_spec(const cxxopts::ParseResult& p,
   if (p.count("id")) spec.id = p["id"].as<std::string>();
   if (p.count("user")) spec.user = p["user"].as<std::string>();
   if (p.count("dir")) spec.dir = p["dir"].as<std::string>();
+  if (p.count("group")) {  // given empty, it is refused, not taken for none
+    spec.group = p["group"].as<std::string>();
+    DMC_CHECK(containerizer::check_group(spec.group));
+  }
   if (p.count("env")) spec.env = p["env"].as<Strings>();
   spec.tty = p["tty"].as<bool>();
   if (spec.tty) spec.window = terminal_size(STDIN_FILENO).value_or(oci::ConsoleSize{});
@@ -97,6 +101,7 @@ cxxopts::Options run_options() {
     ("d,detach", "start the process, print its id and return")
     ("rlimit", "resource limit, e.g. nofile=1024 or nofile=1024:4096 (repeatable)", cxxopts::value<Strings>(), "R=N")
     ("spool-cap", "output kept for nobody, per stream, before the process is held back (default 64M)", cxxopts::value<std::string>(), "SIZE")
+    ("group", "run in the container's sub-cgroup NAME, made if missing; everything the process forks stays in it", cxxopts::value<std::string>(), "NAME")
     ("handle", "", cxxopts::value<std::string>())
     ("h,help", "show this help");
   o.parse_positional({"handle"});

@@ -109,7 +109,8 @@ class Containerizer {
   // Removes what crashed creates left behind; returns how many.
   Result<size_t> clean_leftovers();
 
-  // Processes: started under a shim, so that they outlive the caller.
+  // Processes: started under a shim, so that they outlive the caller. With
+  // spec.group, the process runs in that group (below), made first if need be.
   Result<std::string> run(const std::string& handle, const process_tracker::ProcessSpec& spec);
   // A client of the process (process_tracker/attachment.hpp).
   Result<process_tracker::Attachment> open_attachment(
@@ -136,6 +137,32 @@ class Containerizer {
   Result<void> pause(const std::string& handle);
   // Thaws a paused container; a running one is left as it is.
   Result<void> resume(const std::string& handle);
+
+  // Groups (groups.cpp): a group is a named sub-cgroup of the container's
+  // cgroup, /dmc/<handle>/<group> in every hierarchy where the container's
+  // cgroup is; run with spec.group makes it and starts the process in it,
+  // and everything that process forks stays in it (a double fork too), so a
+  // group is a whole process tree (a supervisor's service). A group name is
+  // checked like a process id (letters, digits, '_', '.', '-', starting
+  // with a letter or digit): Invalid otherwise, and nothing changes. These
+  // take no long lock of the container (they run while other commands do)
+  // and none waits for a grace period: TERM, wait, KILL is the caller's.
+  // ContainerNotFound for an unknown handle, as everywhere.
+  //
+  // The host pids now in the group and the cgroups nested in it; a group
+  // never made (or removed) has none: an empty list, not an error.
+  Result<std::vector<int>> group_members(const std::string& handle,
+                                         const std::string& group) const;
+  // The signal to every member; a member that exits meanwhile is fine.
+  Result<void> signal_group(const std::string& handle, const std::string& group,
+                            int signal) const;
+  // Freezes the group, SIGKILLs every member, thaws it, until no member is
+  // left (bounded: Unavailable if some survive 30 s). ContainerNotRunning
+  // for a paused container: a frozen process does not die.
+  Result<void> kill_group(const std::string& handle, const std::string& group) const;
+  // kill_group, then removes the group's directories in every hierarchy.
+  // A group that does not exist is fine.
+  Result<void> remove_group(const std::string& handle, const std::string& group) const;
 
   // Resources: what the cgroup says is in force and used.
   Result<bundler::Limits> limits(const std::string& handle) const;
@@ -228,6 +255,14 @@ class Containerizer {
   [[nodiscard]] const process_tracker::Tracker& tracker() const;
   [[nodiscard]] std::string cgroup_path(const std::string& handle) const;
   [[nodiscard]] std::string processes_dir(const std::string& handle) const;
+  // The cgroup path of a group: /dmc/<handle>/<group>.
+  [[nodiscard]] std::string group_path(const std::string& handle,
+                                       const std::string& group) const;
+  // Makes the group's directory in every hierarchy where the container's
+  // cgroup is, idempotently (cpuset's copied from the container's).
+  Result<void> make_group(const std::string& handle, const std::string& group) const;
+  // The checks every group operation starts with.
+  Result<void> check_group_of(const std::string& handle, const std::string& group) const;
   // liveness.cpp: what is true of a container on the machine.
   [[nodiscard]] proc::Claim init_claim(const std::string& handle,
                                        const depot::ContainerState& record) const;

@@ -37,6 +37,7 @@ Result<std::string> Containerizer::run(const std::string& handle,
   container.env = std::move(desired.env);
   DMC_TRY(process, process_tracker::build_process(spec, container,
                                                   depot_.path(handle, names::kRootfs)));
+  if (!spec.group.empty()) DMC_CHECK(make_group(handle, spec.group));
   logger_.debug("run.process-built", {{"handle", handle}});
   return kit.tracker.start(processes_dir(handle), handle, spec, process);
 }

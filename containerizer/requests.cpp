@@ -7,6 +7,8 @@
 #include <array>
 #include <limits>
 
+#include "common/name.hpp"
+
 namespace dmc::containerizer {
 namespace {
 
@@ -132,8 +134,13 @@ Result<Rlimit> checked_rlimit(Rlimit rlimit) {
   return rlimit;
 }
 
+Result<void> check_group(const std::string& group) {
+  return validate_name("group", group);
+}
+
 Result<ProcessSpec> checked_process(ProcessSpec spec) {
   if (spec.path.empty()) return make_error(ErrorKind::Invalid, "a process needs a path");
+  if (!spec.group.empty()) DMC_CHECK(check_group(spec.group));
   DMC_CHECK(check_env(spec.env));
   for (auto& rlimit : spec.rlimits) {
     DMC_TRY(checked, checked_rlimit(std::move(rlimit)));

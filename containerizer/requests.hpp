@@ -62,7 +62,11 @@ Result<void> check_create(const CreateRequest& request);
 // "NOFILE", "RLIMIT_NOFILE"), with soft <= hard; returned with its OCI
 // type ("RLIMIT_NOFILE").
 Result<Rlimit> checked_rlimit(Rlimit rlimit);
-// The path, env, rlimits (their types made OCI's) and spool cap (> 0).
+// A group name (Containerizer::run's spec.group, the group operations):
+// a valid name as a process id is, so never '.', '..' or one with '/'.
+Result<void> check_group(const std::string& group);
+// The path, env, rlimits (their types made OCI's), spool cap (> 0) and the
+// group, when given.
 Result<ProcessSpec> checked_process(ProcessSpec spec);
 
 }  // namespace dmc::containerizer

@@ -40,7 +40,8 @@ class RunruncExec : public process_tracker::ExecCommand {
     runrunc::ExecOptions options{.process_json = args.process_json,
                                  .pid_file = args.pid_file,
                                  .detach = true,
-                                 .console_socket = args.console_socket};
+                                 .console_socket = args.console_socket,
+                                 .cgroup = args.group};
     return runtime_.exec_argv(container_id, options, args.log_file);
   }
   [[nodiscard]] Error failure(ChildExit exit, std::string_view log) const override {

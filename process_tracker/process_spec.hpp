@@ -23,6 +23,9 @@ struct ProcessSpec {
   std::vector<oci::Rlimit> rlimits = {};
   // Output spooled for nobody, per stream, before the process is held back.
   std::optional<uint64_t> spool_cap = {};
+  // A sub-cgroup of the container's cgroup that the process (and all it
+  // forks) runs in, made beforehand; empty: the container's own cgroup.
+  std::string group = {};
 };
 
 }  // namespace dmc::process_tracker

@@ -44,6 +44,10 @@ std::string spec_json(const std::string& id, const ProcessSpec& spec) {
   w.String(spec.dir.c_str());
   w.Key("tty");
   w.Bool(spec.tty);
+  if (!spec.group.empty()) {
+    w.Key("group");
+    w.String(spec.group.c_str(), static_cast<rapidjson::SizeType>(spec.group.size()));
+  }
   w.EndObject();
   return std::string(buffer.GetString(), buffer.GetSize());
 }
@@ -158,7 +162,8 @@ Result<int> Tracker::spawn_shim(const std::string& dir, const std::string& conta
   ExecArgs exec_args{.process_json = at(dir, names::kProcessJson),
                      .pid_file = at(dir, names::kPid),
                      .log_file = at(dir, names::kRuntimeLog),
-                     .console_socket = std::nullopt};
+                     .console_socket = std::nullopt,
+                     .group = spec.group};
   if (tty) exec_args.console_socket = std::string(names::kConsoleSocketPlaceholder);
   ShimOptions options{.dir = dir, .spool_cap = spec.spool_cap.value_or(config_.spool_cap), .tty = tty, .ready_fd = 1,
                       .lock_fd = 0, .journal = parent_of(parent_of(dir)),

@@ -24,6 +24,7 @@ struct ExecArgs {
   std::string pid_file;
   std::string log_file;
   std::optional<std::string> console_socket;
+  std::string group = {};  // the sub-cgroup to run in; empty: the container's
 };
 
 // The runtime's exec, as far as the tracker needs it (wired from runrunc).
@@ -47,7 +48,8 @@ struct ProcessInfo {
   int pid = 0;
   std::string state;  // running, exited, or lost (its shim died while it ran)
   std::optional<int> exit_status;
-  std::vector<std::string> command;
+  std::vector<std::string> command = {};
+  std::string group = {};  // the sub-cgroup it was started in; empty: none
 };
 
 class Tracker {

@@ -90,16 +90,18 @@ void end_shim(const std::string& dir) {
   }
 }
 
-std::vector<std::string> command_of(const std::string& dir) {
-  std::vector<std::string> out;
+// What spec.json says of the process that ps shows: its command and group.
+void describe(const std::string& dir, ProcessInfo& info) {
   auto doc = json::parse_file(at(dir, names::kSpec));
-  if (!doc) return out;
+  if (!doc) return;
   auto command = json::get_optional_array(*doc, "command");
-  if (!command || !*command) return out;
-  for (const auto& v : (*command)->GetArray()) {
-    if (v.IsString()) out.emplace_back(v.GetString(), v.GetStringLength());
+  if (command && *command) {
+    for (const auto& v : (*command)->GetArray()) {
+      if (v.IsString()) info.command.emplace_back(v.GetString(), v.GetStringLength());
+    }
   }
-  return out;
+  auto group = json::get_optional_string(*doc, "group");
+  if (group && *group) info.group = **group;
 }
 
 }  // namespace
@@ -157,8 +159,8 @@ Result<std::vector<ProcessInfo>> Tracker::list(const std::string& processes_dir)
     std::string id = e->d_name;
     if (id.starts_with(".")) continue;
     std::string dir = at(processes_dir, id);
-    ProcessInfo info{.id = id, .pid = 0, .state = "", .exit_status = std::nullopt,
-                     .command = command_of(dir)};
+    ProcessInfo info{.id = id, .pid = 0, .state = "", .exit_status = std::nullopt};
+    describe(dir, info);
     info.pid = std::atoi(read_file(at(dir, names::kPid)).value_or("0").c_str());
     info.exit_status = read_exit_status(dir).value_or(std::nullopt);
     info.state = state_of(dir, info.exit_status);

@@ -46,6 +46,8 @@ std::vector<std::string> exec(const RuntimeConfig& config, const std::string& lo
   if (options.console_socket) {
     out = with(std::move(out), {"--console-socket", *options.console_socket});
   }
+  // One token: crun's argp and runc's flag parser both take "--cgroup=SUB".
+  if (!options.cgroup.empty()) out.push_back("--cgroup=" + options.cgroup);
   out.push_back(id);
   return out;
 }

@@ -52,6 +52,9 @@ struct ExecOptions {
   std::string pid_file;
   bool detach = true;
   std::optional<std::string> console_socket = std::nullopt;  // with process.terminal
+  // A sub-cgroup of the container's cgroup (a relative name, e.g. "web"),
+  // that exists in every hierarchy already; empty: the container's own.
+  std::string cgroup = {};
   // stdio given to the runtime (and so to the process); -1 is /dev/null.
   int stdin_fd = -1;
   int stdout_fd = -1;

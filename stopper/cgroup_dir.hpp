@@ -12,6 +12,10 @@
 
 namespace dmc::stopper {
 
+// For members() and the signaller: no pid is 0, so this excludes none (a
+// group's cgroup has no init to spare).
+inline constexpr int kExcludeNone = 0;
+
 class CgroupDir {
  public:
   CgroupDir(std::string dir, bool v2) : dir_(std::move(dir)), v2_(v2) {}

@@ -60,8 +60,9 @@ bool has_newcomer(const std::vector<int>& pids, const std::set<int>& killed) {
   return std::ranges::any_of(pids, [&](int pid) { return !killed.contains(pid); });
 }
 
-// Returns how many processes got SIGKILL.
-Result<int> kill_all(const CgroupDir& cgroup, int init_pid, const Logger& logger) {
+}  // namespace
+
+Result<int> kill_processes(const CgroupDir& cgroup, int init_pid, const Logger& logger) {
   const auto deadline = Clock::now() + kKillTimeout;
   std::set<int> killed;
   Clock::time_point last_round;
@@ -81,8 +82,6 @@ Result<int> kill_all(const CgroupDir& cgroup, int init_pid, const Logger& logger
   }
 }
 
-}  // namespace
-
 Result<void> stop_processes(const CgroupDir& cgroup, int init_pid, const StopOptions& options,
                             const Logger& logger) {
   if (!options.kill) {
@@ -90,7 +89,7 @@ Result<void> stop_processes(const CgroupDir& cgroup, int init_pid, const StopOpt
     logger.info("stopper.stop-all.terminated",
                 {{"cgroup", cgroup.dir()}, {"processes", std::to_string(termed)}});
   }
-  DMC_TRY(killed, kill_all(cgroup, init_pid, logger));
+  DMC_TRY(killed, kill_processes(cgroup, init_pid, logger));
   logger.info("stopper.stop-all.killed",
               {{"cgroup", cgroup.dir()}, {"processes", std::to_string(killed)}});
   return {};

@@ -15,4 +15,10 @@ namespace dmc::stopper {
 Result<void> stop_processes(const CgroupDir& cgroup, int init_pid, const StopOptions& options,
                             const Logger& logger);
 
+// Freeze, SIGKILL every process but init_pid (kExcludeNone: every one),
+// thaw, until none is left; newcomers forked meanwhile are killed too.
+// Returns how many got SIGKILL; Unavailable if some survive a generous
+// bound (a frozen parent cgroup keeps them from dying on v1).
+Result<int> kill_processes(const CgroupDir& cgroup, int init_pid, const Logger& logger);
+
 }  // namespace dmc::stopper

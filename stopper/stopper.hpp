@@ -37,6 +37,18 @@ class Stopper {
   // that does not exist is not frozen.
   Result<bool> frozen(const std::string& cgroup_path) const;
 
+  // On any cgroup (a container's, or a group nested in it), with no init to
+  // spare; none of these waits for a grace period. A cgroup that does not
+  // exist has no processes: an empty list, nothing signalled or killed.
+  // The pids in the cgroup and the cgroups nested in it.
+  Result<std::vector<int>> members(const std::string& cgroup_path) const;
+  // sig to every process of it, through pidfds (a process that exits
+  // meanwhile is fine). Returns how many it reached.
+  Result<int> signal_all(const std::string& cgroup_path, int sig) const;
+  // Freeze, SIGKILL, thaw, until no process is left (the kill phase of
+  // stop_all); Unavailable if some survive a generous bound.
+  Result<void> kill_all(const std::string& cgroup_path) const;
+
  private:
   Logger logger_;
 };

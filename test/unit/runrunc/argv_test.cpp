@@ -72,6 +72,19 @@ TEST_CASE("exec argv: detach and console socket only when asked") {
   }
 }
 
+TEST_CASE("exec argv: a sub-cgroup is one --cgroup=SUB token, only when asked") {
+  for (Flavor flavor : {Flavor::Runc, Flavor::Crun}) {
+    auto c = config_for(flavor);
+    auto g = global_for(c);
+    CAPTURE(c.binary);
+    ExecOptions grouped{.process_json = "/p/process.json", .pid_file = "/p/pid",
+                        .console_socket = "/p/console.sock", .cgroup = "web"};
+    CHECK(argv::exec(c, "/l/x.log", "web-1", grouped) ==
+          plus(g, {"exec", "--process", "/p/process.json", "--pid-file", "/p/pid", "--detach",
+                   "--console-socket", "/p/console.sock", "--cgroup=web", "web-1"}));
+  }
+}
+
 TEST_CASE("kill argv: --all before the id and the signal as a number last") {
   for (Flavor flavor : {Flavor::Runc, Flavor::Crun}) {
     auto c = config_for(flavor);
