@@ -166,6 +166,7 @@ const std::vector<Command>& commands() {
       {"stats", "show containers' cpu %, memory and pids, every interval", stats_command},
       {"property", "list, get, set or remove a container's properties", property_command},
       {"events", "replay containers' events, and follow new ones", show_events},
+      {"service", "supervised processes: add, ls, stop, start, restart, rm", service_command},
   };
   return all;
 }

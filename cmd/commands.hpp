@@ -39,6 +39,9 @@ int pause_container(const GlobalOptions& globals, const std::vector<std::string>
 int resume_container(const GlobalOptions& globals, const std::vector<std::string>& args);
 int stats_command(const GlobalOptions& globals, const std::vector<std::string>& args);
 
+// service_commands.cpp
+int service_command(const GlobalOptions& globals, const std::vector<std::string>& args);
+
 // events_command.cpp
 int show_events(const GlobalOptions& globals, const std::vector<std::string>& args);
 

@@ -24,4 +24,15 @@ int with_containerizer(const GlobalOptions& globals, int failure_code, F&& f) {
   return f((*system)->containerizer());
 }
 
+// The same, with every part: f(system) -> exit code.
+template <class F>
+int with_system(const GlobalOptions& globals, int failure_code, F&& f) {
+  auto system = wiring::System::make(globals);
+  if (!system) {
+    std::cerr << "dmc: " << system.error().message << "\n";
+    return failure_code;
+  }
+  return f(**system);
+}
+
 }  // namespace dmc::cli

@@ -74,12 +74,20 @@ const Api::RouteEntry Api::kRoutes[] = {
     {"events", "GET", "/events", &Api::events, false},
     {"pause", "PUT", "/containers/:handle/pause", &Api::pause, true},
     {"resume", "PUT", "/containers/:handle/resume", &Api::resume, true},
+    {"services", "GET", "/containers/:handle/services", &Api::services, true},
+    {"add_service", "POST", "/containers/:handle/services", &Api::add_service, true},
+    {"service", "GET", "/containers/:handle/services/:name", &Api::service, true},
+    {"remove_service", "DELETE", "/containers/:handle/services/:name", &Api::remove_service, true},
+    {"stop_service", "PUT", "/containers/:handle/services/:name/stop", &Api::stop_service, true},
+    {"start_service", "PUT", "/containers/:handle/services/:name/start", &Api::start_service, true},
+    {"restart_service", "PUT", "/containers/:handle/services/:name/restart", &Api::restart_service, true},
 };
 
-Api::Api(uv_loop_t* loop, containerizer::Containerizer& containerizer, ApiConfig config,
-         Logger logger)
+Api::Api(uv_loop_t* loop, containerizer::Containerizer& containerizer,
+         supervisor::Services& services, ApiConfig config, Logger logger)
     : loop_(loop),
       containerizer_(containerizer),
+      services_(services),
       config_(std::move(config)),
       logger_(std::move(logger)),
       grace_(

@@ -1,6 +1,7 @@
 // dmcd's Garden API: every route of garden-protocol.md section 2, and three
 // extensions: GET /metrics (Prometheus' text format), GET /events (the
-// event journals as JSON lines) and PUT .../pause and .../resume; served on the transport of
+// event journals as JSON lines), PUT .../pause and .../resume, and
+// .../services (supervised processes); served on the transport of
 // http_server.hpp by the containerizer. Container work runs off the loop;
 // the loop only routes, encodes and shuttles bytes. dmcd keeps no state the
 // depot does not hold: stream ids and grace countdowns are rebuilt from the
@@ -21,6 +22,7 @@
 #include "garden/process_session.hpp"
 #include "garden/server_metrics.hpp"
 #include "garden/wire_out.hpp"
+#include "supervisor/services.hpp"
 
 namespace dmc::garden {
 
@@ -34,8 +36,8 @@ struct ApiConfig {
 
 class Api : public Handler {
  public:
-  Api(uv_loop_t* loop, containerizer::Containerizer& containerizer, ApiConfig config,
-      Logger logger);
+  Api(uv_loop_t* loop, containerizer::Containerizer& containerizer,
+      supervisor::Services& services, ApiConfig config, Logger logger);
   ~Api() override;
   // The transport, once it is made (it needs the Api as its Handler).
   void serve_on(Server& server) { server_ = &server; }
@@ -113,6 +115,15 @@ class Api : public Handler {
   void pause(const X&, const Params&);
   void resume(const X&, const Params&);
   void start_events(const X& x, const containerizer::EventFilter& filter, bool follow);
+  // routes_services.cpp: a container's services (supervisor/services.hpp).
+  void services(const X&, const Params&);
+  void add_service(const X&, const Params&);
+  void service(const X&, const Params&);
+  void stop_service(const X&, const Params&);
+  void start_service(const X&, const Params&);
+  void restart_service(const X&, const Params&);
+  void remove_service(const X&, const Params&);
+  void ask_service(const X& x, const Params& p, supervisor::Ask ask);
   // routes_scrape.cpp: GET /metrics, Prometheus' text format.
   void scrape(const X&, const Params&);
   Result<std::vector<ContainerReading>> read_containers() const;
@@ -137,6 +148,7 @@ class Api : public Handler {
 
   uv_loop_t* loop_;
   containerizer::Containerizer& containerizer_;
+  supervisor::Services& services_;
   ApiConfig config_;
   Logger logger_;
   Server* server_ = nullptr;

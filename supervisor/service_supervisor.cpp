@@ -48,9 +48,7 @@ Result<int64_t> ServiceSupervisor::tick(int64_t now_ns) {
   std::erase_if(services_, [&](const auto& entry) {
     return !std::binary_search(names.begin(), names.end(), entry.first);
   });
-  DMC_TRY(list, engine_.processes(handle_));
-  processes_.clear();
-  for (auto& info : list) processes_.emplace(info.id, std::move(info));
+  DMC_CHECK(read_processes());
   int64_t wake = 0;
   for (const auto& name : names) {
     if (!services_.contains(name)) {
@@ -67,6 +65,13 @@ Result<int64_t> ServiceSupervisor::tick(int64_t now_ns) {
     wake = earliest(wake, *next);
   }
   return wake;
+}
+
+Result<void> ServiceSupervisor::read_processes() {
+  DMC_TRY(list, engine_.processes(handle_));
+  processes_.clear();
+  for (auto& info : list) processes_.emplace(info.id, std::move(info));
+  return {};
 }
 
 Result<Observed> ServiceSupervisor::observe(const Service& service, const Status& status,
@@ -97,6 +102,8 @@ Result<int64_t> ServiceSupervisor::tick_one(const std::string& name, int64_t now
     return 0;
   }
   act(service, status, step.action, now_ns);
+  // The new generation's pid, for its sentinel files.
+  if (step.action == Action::Start) DMC_CHECK(read_processes());
   int64_t wake = step.wake_ns;
   if (status.phase == Phase::Running) wake = earliest(wake, post_start(service, status, now_ns));
   keep_socket(service);

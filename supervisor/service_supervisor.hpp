@@ -56,6 +56,7 @@ class ServiceSupervisor {
   };
 
   Result<void> load(const std::string& name);
+  Result<void> read_processes();
   Result<int64_t> tick_one(const std::string& name, int64_t now_ns);
   Result<Observed> observe(const Service& service, const Status& status, int64_t now_ns);
   void act(Service& service, Status& status, Action action, int64_t now_ns);

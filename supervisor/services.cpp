@@ -39,11 +39,22 @@ bool done(Ask ask, const Status& s, const Status& before, uint64_t seq) {
       if (s.restart_pending) return false;
       [[fallthrough]];
     case Ask::Start:
-      if (s.generation == before.generation && ask == Ask::Restart) return false;
-      if (s.phase == Phase::Waiting) return s.failures > 0;  // failed to start: backing off
-      return !in(s.phase, {Phase::Stopping, Phase::Stopped});
+      if (s.generation > before.generation) return true;  // it started (it may have ended since)
+      if (ask == Ask::Start && s.phase == Phase::Running) return true;  // it ran already
+      return s.failures > before.failures || s.phase == Phase::Failed;  // it could not start
   }
   return true;
+}
+
+// A start or restart that found no new generation running: why.
+Result<void> check_started(Ask ask, const ServiceView& view, const Status& before) {
+  const Status& s = view.status;
+  if (ask != Ask::Start && ask != Ask::Restart) return {};
+  if (s.generation > before.generation || (ask == Ask::Start && s.phase == Phase::Running)) {
+    return {};
+  }
+  return make_error(ErrorKind::Unavailable, "service '{}' did not start: {}", view.spec.name,
+                    s.error.empty() ? std::string(to_string(s.phase)) : s.error);
 }
 
 template <class Predicate>
@@ -174,7 +185,11 @@ Result<ServiceView> Services::wait_done(const ServiceStore& store, const std::st
   for (;;) {
     if (ask == Ask::Remove && !store.check(name)) return ServiceView{spec, {}, {}, true};
     DMC_TRY(status, store.status(name));
-    if (ask != Ask::Remove && done(ask, status, before, seq)) return view(store, name);
+    if (ask != Ask::Remove && done(ask, status, before, seq)) {
+      DMC_TRY(now, view(store, name));
+      DMC_CHECK(check_started(ask, now, before));
+      return now;
+    }
     auto now = std::chrono::steady_clock::now();
     if (now >= deadline) {
       return make_error(ErrorKind::Unavailable, "service '{}' of container '{}': {} not done within {} s: it is {}",

@@ -66,9 +66,10 @@ void ServiceSupervisor::keep_sentinels(Service& service, const Status& status) {
     return;
   }
   auto it = processes_.find(status.process_id);
-  std::string pid = it == processes_.end() ? "" : container_pid(it->second.pid);
-  auto written = service.socket->put_file(files.running, "");
-  if (written && !pid.empty()) written = service.socket->put_file(files.pid, pid + "\n");
+  std::string pid = it == processes_.end() || it->second.pid <= 0 ? "" : container_pid(it->second.pid);
+  if (pid.empty()) return;  // not known yet: the next tick writes both
+  auto written = service.socket->put_file(files.pid, pid + "\n");
+  if (written) written = service.socket->put_file(files.running, "");
   if (!written) {
     logger_.error("supervisor.sentinel-failed", written.error(), {{"service", service.spec.name}});
     return;

@@ -8,6 +8,8 @@
 #include "nstar/nstar.hpp"
 #include "runrunc/runtime.hpp"
 #include "stopper/stopper.hpp"
+#include "supervisor/containerizer_engine.hpp"
+#include "supervisor/services.hpp"
 #include "wiring/wiring.hpp"
 
 namespace dmc::wiring {
@@ -24,6 +26,10 @@ struct System::Parts {
   stopper::Stopper stopper_;
   nstar::Nstar nstar_;
   std::unique_ptr<containerizer::Containerizer> containerizer_;
+  std::unique_ptr<supervisor::ContainerizerEngine> engine_;
+  std::unique_ptr<supervisor::Services> services_;
 };
+
+std::vector<std::string> supervisor_env(const Settings& options);
 
 }  // namespace dmc::wiring

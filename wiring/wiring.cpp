@@ -21,7 +21,22 @@ Result<InstallPaths> install_paths() {
   return InstallPaths{.init = helpers + "/dmc-init",
                       .shim = helpers + "/dmc-shim",
                       .nstar = helpers + "/dmc-nstar",
+                      .supervisor = helpers + "/dmc-supervisor",
                       .default_rootfs = prefix + "/share/dmc/rootfs"};
+}
+
+// What a supervisor process is told: the same depot (absolute: it runs
+// from /), runtime, state root and log level as this process.
+std::vector<std::string> supervisor_env(const Settings& options) {
+  std::vector<std::string> env = {"PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"};
+  char cwd[PATH_MAX];
+  std::string depot = options.depot;
+  if (!depot.starts_with('/') && ::getcwd(cwd, sizeof cwd)) depot = std::string(cwd) + "/" + depot;
+  env.push_back("DMC_DEPOT=" + depot);
+  if (!options.runtime.empty()) env.push_back("DMC_RUNTIME=" + options.runtime);
+  if (!options.state_root.empty()) env.push_back("DMC_STATE_ROOT=" + options.state_root);
+  env.push_back("DMC_LOG_LEVEL=info");
+  return env;
 }
 
 System::Parts::Parts(Logger logger, depot::Depot depot, runrunc::RuntimeConfig runtime,
@@ -38,6 +53,10 @@ System::Parts::Parts(Logger logger, depot::Depot depot, runrunc::RuntimeConfig r
       containerizer::ContainerizerConfig{.default_image = image,
                                          .max_containers = options.max_containers},
       logger_);
+  engine_ = std::make_unique<supervisor::ContainerizerEngine>(*containerizer_);
+  services_ = std::make_unique<supervisor::Services>(
+      *engine_, supervisor::LaunchConfig{paths.supervisor, supervisor_env(options)}, logger_);
+  containerizer_->set_supervision(services_.get());
 }
 
 Result<std::unique_ptr<System>> System::make(const Settings& options) {
@@ -57,6 +76,8 @@ System::System(std::unique_ptr<Parts> parts) : parts_(std::move(parts)) {}
 System::~System() = default;
 
 containerizer::Containerizer& System::containerizer() { return *parts_->containerizer_; }
+supervisor::Services& System::services() { return *parts_->services_; }
+supervisor::Engine& System::engine() { return *parts_->engine_; }
 const Logger& System::logger() const { return parts_->logger_; }
 
 }  // namespace dmc::wiring

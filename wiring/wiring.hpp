@@ -10,6 +10,7 @@
 
 #include "common/log.hpp"
 #include "containerizer/containerizer.hpp"
+#include "supervisor/services.hpp"
 
 namespace dmc::wiring {
 
@@ -36,6 +37,7 @@ struct InstallPaths {
   std::string init;
   std::string shim;
   std::string nstar;
+  std::string supervisor;
   std::string default_rootfs;
 };
 Result<InstallPaths> install_paths();
@@ -49,6 +51,10 @@ class System {
   System& operator=(const System&) = delete;
 
   containerizer::Containerizer& containerizer();
+  // The services of containers, carried out by supervisor processes
+  // (dmc-supervisor) that get these settings.
+  supervisor::Services& services();
+  supervisor::Engine& engine();
   [[nodiscard]] const Logger& logger() const;
 
  private:

@@ -140,7 +140,7 @@ TEST_CASE("a second STOP changes nothing") {
   CHECK(s.phase == Phase::Stopped);
 }
 
-TEST_CASE("START during STOP's grace waits until the generation is gone, then starts once") {
+TEST_CASE("START during the grace of a STOP waits until the generation is gone, then starts once") {
   ServiceSpec spec = spec_with(RestartPolicy::Always);
   Control control;
   apply(control, Ask::Stop);
@@ -155,7 +155,7 @@ TEST_CASE("START during STOP's grace waits until the generation is gone, then st
   CHECK(s.generation == 2);
 }
 
-TEST_CASE("START of a running service changes nothing; of a stopped one starts it") {
+TEST_CASE("START of a running service changes nothing and of a stopped one starts it") {
   ServiceSpec spec = spec_with(RestartPolicy::Never);
   Control control;
   Status s = running_since_zero();

@@ -51,7 +51,7 @@ TEST_CASE("bad services are refused with a line that says why") {
   CHECK(parse_restart_policy("on-failure").value() == RestartPolicy::OnFailure);
 }
 
-TEST_CASE("datagrams: STOP, START, QUIT trimmed and case-sensitive; the rest ignored") {
+TEST_CASE("datagrams: STOP, START, QUIT trimmed and case-sensitive and the rest ignored") {
   CHECK(parse_command("STOP") == Command::Stop);
   CHECK(parse_command("START\n") == Command::Start);
   CHECK(parse_command("  QUIT \r\n") == Command::Quit);
@@ -62,7 +62,7 @@ TEST_CASE("datagrams: STOP, START, QUIT trimmed and case-sensitive; the rest ign
   CHECK(!parse_command("START STOP"));
 }
 
-TEST_CASE("kubecf's sentinel names come from the socket's") {
+TEST_CASE("the sentinel names of kubecf come from the name of the socket") {
   Sentinels k = sentinels_of("/var/vcap/data/job/proc_containerrun.sock");
   CHECK(k.running == "proc_containerrun.running");
   CHECK(k.pid == "proc.pid");

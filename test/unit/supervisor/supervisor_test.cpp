@@ -43,7 +43,7 @@ class FakeEngine final : public Engine {
     std::string id = spec.id.value_or("?");
     runs.push_back(id);
     groups_of[id] = spec.group;
-    processes_by_id[id] = {id, 100 + static_cast<int>(runs.size()), "running", {}, {spec.path}};
+    processes_by_id[id] = {id, ::getpid(), "running", {}, {spec.path}};  // a pid that exists
     members[spec.group].insert(id);
     return id;
   }
@@ -184,7 +184,7 @@ TEST_CASE_FIXTURE(Fixture, "a new supervisor carries on: it adopts a generation 
   CHECK(status().restarts == 1);
 }
 
-TEST_CASE_FIXTURE(Fixture, "STOP over the socket terms the group; START starts it again once") {
+TEST_CASE_FIXTURE(Fixture, "STOP over the socket terms the group and START starts it again once") {
   ServiceSpec spec = web();
   spec.control_socket = "/var/vcap/data/job/web_containerrun.sock";
   REQUIRE(store.add(spec));
@@ -233,7 +233,7 @@ TEST_CASE_FIXTURE(Fixture, "a socket path the container made a link is kept insi
   CHECK(path_exists(engine.paths_.rootfs + "/tmp/dmc-supervisor-test-escape.sock"));
 }
 
-TEST_CASE_FIXTURE(Fixture, "nothing starts in a stopped container; a gone one ends the tick") {
+TEST_CASE_FIXTURE(Fixture, "nothing starts in a stopped container and a gone one ends the tick") {
   REQUIRE(store.add(web()));
   engine.container_running = false;
   ServiceSupervisor supervisor(engine, "h", Logger());
