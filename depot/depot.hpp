@@ -19,6 +19,7 @@
 //       properties.json              string -> string, written on every change
 //       processes/<id>/              one per process (process_tracker)
 //       events.log  events.1.log     the container's event journal (journal/journal.hpp)
+//       services/                    its services and their supervisor (supervisor/service_store.hpp)
 //     .events/                       destroyed containers' journals (journal/archive.hpp)
 //
 // Every write is temp file -> rename (no fsync: see atomic_write_file). A
