@@ -132,9 +132,7 @@ Note started(Status& s, const std::string& process_id, int64_t now_ns) {
   ++s.generation;
   s.phase = Phase::Running;
   s.process_id = process_id;
-  s.started_ns = now_ns;
-  s.finished_ns = 0;
-  s.exit_status.reset();
+  s.started_ns = now_ns;  // finished_ns, exit_status and error stay: the last run's
   s.next_start_ns = 0;
   s.liveness_failed = false;
   Note note{"start", {{"process", process_id}}};
@@ -142,7 +140,6 @@ Note started(Status& s, const std::string& process_id, int64_t now_ns) {
     ++s.restarts;
     note = Note{"restart", {{"process", process_id}, {"reason", s.error}}};
   }
-  s.error.clear();
   return note;
 }
 

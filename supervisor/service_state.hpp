@@ -38,8 +38,8 @@ struct Status {
   uint64_t generation = 0;    // processes started so far
   std::string process_id;     // the latest generation's
   int64_t started_ns = 0;     // of the latest generation
-  int64_t finished_ns = 0;    // of the latest generation, when it ended
-  std::optional<int> exit_status;
+  int64_t finished_ns = 0;    // when the last run that ended ended
+  std::optional<int> exit_status;  // of the last run that ended
   uint64_t restarts = 0;      // starts after the first
   uint32_t failures = 0;      // consecutive, for the backoff
   int64_t next_start_ns = 0;  // backoff: not before
@@ -47,7 +47,7 @@ struct Status {
   uint64_t seen_seq = 0;        // Control::seq handled
   bool restart_pending = false;  // a restart waits for the generation to end
   uint64_t post_started = 0;     // the generation whose post-start ran
-  std::string error;             // the latest failure to start, or the exit
+  std::string error;             // why the last run ended or did not start
   // Probes (of this run): the readiness bit (true without a readiness
   // probe), a liveness failure that ends the run, the latest errors.
   bool ready = true;

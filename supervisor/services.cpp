@@ -104,7 +104,13 @@ Result<void> Services::ensure_supervisor(const ServiceStore& store) {
                                .stdout_fd = log.get(),
                                .stderr_fd = log.get()}));
   logger_.info("services.supervisor-started", {{"handle", store.handle()}, {"pid", std::to_string(pid)}});
-  if (!wait_until(kSupervisorStart, [&] { return supervisor_running(store); })) {
+  // Running once it holds the lock and its pid file names it (release
+  // reads that file).
+  auto claimed = [&] {
+    auto claim = supervisor_claim(store);
+    return claim && claim->pid == pid && supervisor_running(store);
+  };
+  if (!wait_until(kSupervisorStart, claimed)) {
     return make_error(ErrorKind::Unavailable,
                       "the supervisor of container '{}' did not start: see {}", store.handle(),
                       log_path);
