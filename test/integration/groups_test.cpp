@@ -48,6 +48,10 @@ TEST_CASE("groups: a process and its double-forked grandchild are in the group, 
   auto listed = engine->processes(h);
   REQUIRE(listed);
   for (const auto& p : *listed) CHECK(p.group == (p.id == "svc" ? "web" : ""));
+  auto json = env.dmc({"ps", h, "--json"});
+  CHECK(json.out.find("\"id\": \"svc\"") != std::string::npos);
+  CHECK(json.out.find("\"group\": \"web\"") != std::string::npos);
+  CHECK(json.out.find("\"group\": null") != std::string::npos);  // plain
 }
 
 TEST_CASE("groups: signal_group reaches the whole tree and nothing outside it") {
@@ -64,10 +68,12 @@ TEST_CASE("groups: signal_group reaches the whole tree and nothing outside it") 
   auto sent = engine->signal_group(h, "web", SIGTERM);
   REQUIRE_MESSAGE(sent, sent.error().message);
   // Each trap names its own shell (its pid in the container): two files.
-  CHECK(eventually([&] {
-    auto got = env.dmc({"run", h, "--", "/bin/sh", "-c", "ls / | grep -c got-term"});
-    return got.out == "2\n";
-  }));
+  std::string got;
+  bool both = eventually([&] {
+    got = env.dmc({"run", h, "--", "/bin/sh", "-c", "ls / | grep got-term"}).out;
+    return std::count(got.begin(), got.end(), '\n') == 2;
+  });
+  CHECK_MESSAGE(both, got);
   CHECK(eventually([&] { return engine->group_members(h, "web").value_or(members).empty(); }));
   CHECK(env.dmc({"attach", h, "svc"}).code == 0);
   CHECK(process_alive(init));
