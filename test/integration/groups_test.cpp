@@ -129,7 +129,7 @@ TEST_CASE("groups: remove_group ends the tree and leaves no directory of it in a
   CHECK(env.dmc({"run", h, "--group", "web", "--", "/bin/echo", "back"}).out == "back\n");
 }
 
-TEST_CASE("groups: a group never made has no members; an unknown container is not found") {
+TEST_CASE("groups: a group never made has no members, and an unknown container is not found") {
   DmcEnv env;
   Engine engine(env);
   auto h = env.create();
