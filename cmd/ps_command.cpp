@@ -34,6 +34,9 @@ std::string as_json(const std::vector<containerizer::ProcessInfo>& processes) {
     w.StartArray();
     for (const auto& c : p.command) w.String(c.c_str(), static_cast<rapidjson::SizeType>(c.size()));
     w.EndArray();
+    w.Key("group");  // its sub-cgroup (dmc run --group), null when none
+    if (p.group.empty()) w.Null();
+    else w.String(p.group.c_str(), static_cast<rapidjson::SizeType>(p.group.size()));
     w.EndObject();
   }
   w.EndArray();
@@ -58,7 +61,8 @@ int list_processes(const GlobalOptions& globals, const std::vector<std::string>&
       globals, args,
       ShowCommand<std::vector<containerizer::ProcessInfo>>{
           .name = "dmc ps",
-          .about = "List a container's processes: id, pid, state, exit status, command.",
+          .about = "List a container's processes: id, pid, state, exit status, command "
+                   "(and, with --json, the group it was run in).",
           .fetch = &containerizer::Containerizer::processes,
           .to_json = as_json,
           .to_text = table,

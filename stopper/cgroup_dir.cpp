@@ -91,6 +91,20 @@ Result<std::string> CgroupDir::freezer_state() const {
   return std::string(frozen ? "frozen" : "thawed");
 }
 
+Result<bool> CgroupDir::self_frozen() const {
+  DMC_TRY(text, read_file(dir_ + (v2_ ? "/cgroup.freeze" : "/freezer.self_freezing")));
+  return text.starts_with("1");
+}
+
+std::vector<CgroupDir> CgroupDir::nested() const {
+  std::vector<CgroupDir> out;
+  for (size_t i = 0; i <= out.size(); ++i) {
+    const std::string parent = i == 0 ? dir_ : out[i - 1].dir_;  // out grows below
+    for (auto& child : subdirs(parent)) out.emplace_back(std::move(child), v2_);
+  }
+  return out;
+}
+
 // v1 may stay FREEZING for a while (a task in an uninterruptible sleep);
 // writing FROZEN again makes the kernel retry, as runc does.
 Result<void> CgroupDir::freeze(std::chrono::milliseconds timeout) const {

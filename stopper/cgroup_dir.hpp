@@ -35,6 +35,10 @@ class CgroupDir {
   [[nodiscard]] Result<void> thaw() const;
   // "FROZEN", "FREEZING" or "THAWED" (v1), "frozen" or "thawed" (v2).
   [[nodiscard]] Result<std::string> freezer_state() const;
+  // Frozen by a write to this cgroup itself, not only through a parent.
+  [[nodiscard]] Result<bool> self_frozen() const;
+  // The cgroups nested in this one, at every depth, parents first.
+  [[nodiscard]] std::vector<CgroupDir> nested() const;
 
   [[nodiscard]] const std::string& dir() const { return dir_; }
   [[nodiscard]] bool v2() const { return v2_; }

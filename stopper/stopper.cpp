@@ -34,9 +34,21 @@ Result<void> Stopper::thaw(const std::string& cgroup_path) const {
   if (!cgroup && cgroup.error().kind == ErrorKind::NotFound) return {};
   if (!cgroup) return cgroup.error();
   DMC_TRY(state, cgroup->freezer_state());
-  if (thawed(state)) return {};
-  logger_.info("stopper.thaw", {{"cgroup", cgroup->dir()}, {"was", state}});
-  return cgroup->thaw();
+  if (!thawed(state)) {
+    logger_.info("stopper.thaw", {{"cgroup", cgroup->dir()}, {"was", state}});
+    DMC_CHECK(cgroup->thaw());
+  }
+  // A group frozen on its own (a kill_all killed while it held it frozen)
+  // stays frozen when its parent thaws, and its processes would not die.
+  for (const auto& nested : cgroup->nested()) {
+    auto frozen = nested.self_frozen();
+    if (!frozen && frozen.error().kind == ErrorKind::NotFound) continue;  // gone meanwhile
+    if (!frozen) return frozen.error();
+    if (!*frozen) continue;
+    logger_.info("stopper.thaw-nested", {{"cgroup", nested.dir()}});
+    DMC_CHECK(nested.thaw());
+  }
+  return {};
 }
 
 Result<void> Stopper::freeze(const std::string& cgroup_path,

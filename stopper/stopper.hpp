@@ -25,7 +25,8 @@ class Stopper {
   Result<void> stop_all(const std::string& cgroup_path, int init_pid,
                         const StopOptions& options) const;
   // Thaws the cgroup if it is frozen or freezing (a killed stop leaves it
-  // so); a cgroup that does not exist is fine.
+  // so), and every cgroup nested in it that is frozen on its own (a killed
+  // kill_all leaves a group so); a cgroup that does not exist is fine.
   Result<void> thaw(const std::string& cgroup_path) const;
   // Freezes the cgroup and waits until the freezer says frozen (v1 may stay
   // FREEZING for a while; the write is repeated, as runc does), at most

@@ -3,112 +3,13 @@
 // signals, kills and removes as a whole (what a supervisor's STOP needs).
 #include <signal.h>
 
-#include <algorithm>
-#include <memory>
-#include <sstream>
-
 #include <doctest/doctest.h>
 
-#include "common/fs.hpp"
-#include "containerizer/containerizer.hpp"
-#include "support/machine.hpp"
-#include "wiring/wiring.hpp"
+#include "support/groups.hpp"
 
 using namespace dmc;
 using namespace dmc::test;
-
-namespace {
-
-// The real engine in this process, on the env's depot and runtime: no
-// command calls the group operations.
-class Engine {
- public:
-  explicit Engine(const DmcEnv& env) {
-    wiring::Settings settings;
-    settings.depot = env.depot();
-    settings.runtime = env.runtime();
-    settings.state_root = env.state_root();
-    settings.log_level = "off";
-    auto made = wiring::System::make(settings);
-    REQUIRE_MESSAGE(made, made.error().message);
-    system_ = std::move(*made);
-  }
-  containerizer::Containerizer* operator->() { return &system_->containerizer(); }
-
- private:
-  std::unique_ptr<wiring::System> system_;
-};
-
-std::vector<int> sorted(std::vector<int> pids) {
-  std::ranges::sort(pids);
-  return pids;
-}
-
-std::vector<int> procs_in(const std::string& dir) {
-  std::istringstream in(read_file(dir + "/cgroup.procs").value_or(""));
-  std::vector<int> pids;
-  for (int pid; in >> pid;) pids.push_back(pid);
-  return sorted(pids);
-}
-
-// Field 4 of /proc/<pid>/stat, after the command in parentheses.
-int parent_of_pid(int pid) {
-  auto stat = read_file("/proc/" + std::to_string(pid) + "/stat").value_or("");
-  std::istringstream rest(stat.substr(stat.rfind(')') + 1));
-  char state = 0;
-  int ppid = 0;
-  rest >> state >> ppid;
-  return ppid;
-}
-
-std::string rootfs(DmcEnv& env, const std::string& handle, const std::string& file) {
-  return env.depot() + "/" + handle + "/rootfs/" + file;
-}
-
-int pid_of(DmcEnv& env, const std::string& handle, const std::string& id) {
-  auto text = read_file(env.depot() + "/" + handle + "/processes/" + id + "/pid");
-  return text ? std::atoi(text->c_str()) : 0;
-}
-
-// Runs script detached as process id in group, and waits for the file
-// `/<id>-ready` it must touch once it has set itself up.
-int run_in_group(DmcEnv& env, const std::string& handle, const std::string& group,
-                 const std::string& id, const std::string& script) {
-  auto r = env.dmc({"run", handle, "--detach", "--id", id, "--group", group, "--", "/bin/sh",
-                    "-c", script});
-  REQUIRE_MESSAGE(r.code == 0, r.err);
-  REQUIRE(eventually([&] { return path_exists(rootfs(env, handle, id + "-ready")); }));
-  return pid_of(env, handle, id);
-}
-
-// A shell in the group and a shell that double-forked away from it
-// (reparented out of its tree), each waiting on a `sleep 1000`: four
-// members. `trap` is set in each shell before it says it is ready (in
-// double quotes: the grandchild's script is in single ones).
-constexpr const char* kTreeScript =
-    "(sh -c '{trap} touch /{id}-child-ready; while :; do sleep 1000; done' &); "
-    "{trap} while [ ! -e /{id}-child-ready ]; do sleep 0.01; done; touch /{id}-ready; "
-    "while :; do sleep 1000; done";
-
-std::string tree_script(const std::string& id, const std::string& trap) {
-  return fmt::format(fmt::runtime(kTreeScript), fmt::arg("id", id), fmt::arg("trap", trap));
-}
-
-// The group's members once there are `expected` of them (the runtime's
-// exec helper may be there for an instant, and a shell still forking).
-std::vector<int> settled_members(Engine& engine, const std::string& handle,
-                                 const std::string& group, size_t expected) {
-  std::vector<int> members;
-  bool settled = eventually([&] {
-    auto now = engine->group_members(handle, group);
-    members = now ? sorted(*now) : std::vector<int>{};
-    return members.size() == expected;
-  });
-  CHECK(settled);
-  return members;
-}
-
-}  // namespace
+using namespace dmc::test::groups;
 
 TEST_CASE("groups: a process and its double-forked grandchild are in the group, in every hierarchy") {
   DmcEnv env;
@@ -121,7 +22,7 @@ TEST_CASE("groups: a process and its double-forked grandchild are in the group, 
   const int shell = run_in_group(env, h, "web", "svc",
                                  "(sleep 1000 &) ; touch /svc-ready; sleep 1000");
 
-  auto members = settled_members(engine, h, "web", 2);
+  auto members = settled_members(engine, h, "web", {"sleep", "sleep"});
   REQUIRE(members.size() == 2);
   CHECK(std::ranges::binary_search(members, shell));
   const int grandchild = members[0] == shell ? members[1] : members[0];
@@ -147,6 +48,10 @@ TEST_CASE("groups: a process and its double-forked grandchild are in the group, 
   auto listed = engine->processes(h);
   REQUIRE(listed);
   for (const auto& p : *listed) CHECK(p.group == (p.id == "svc" ? "web" : ""));
+  auto json = env.dmc({"ps", h, "--json"});
+  CHECK(json.out.find("\"id\": \"svc\"") != std::string::npos);
+  CHECK(json.out.find("\"group\": \"web\"") != std::string::npos);
+  CHECK(json.out.find("\"group\": null") != std::string::npos);  // plain
 }
 
 TEST_CASE("groups: signal_group reaches the whole tree and nothing outside it") {
@@ -157,16 +62,18 @@ TEST_CASE("groups: signal_group reaches the whole tree and nothing outside it") 
   REQUIRE(env.dmc({"run", h, "--detach", "--id", "plain", "--", "/bin/sleep", "1000"}).code == 0);
   const int plain = pid_of(env, h, "plain");
   run_in_group(env, h, "web", "svc", tree_script("svc", "trap \"touch /$$-got-term; exit 0\" TERM;"));
-  auto members = settled_members(engine, h, "web", 4);
+  auto members = settled_members(engine, h, "web", kTree);
   REQUIRE(members.size() == 4);
 
   auto sent = engine->signal_group(h, "web", SIGTERM);
   REQUIRE_MESSAGE(sent, sent.error().message);
   // Each trap names its own shell (its pid in the container): two files.
-  CHECK(eventually([&] {
-    auto got = env.dmc({"run", h, "--", "/bin/sh", "-c", "ls / | grep -c got-term"});
-    return got.out == "2\n";
-  }));
+  std::string got;
+  bool both = eventually([&] {
+    got = env.dmc({"run", h, "--", "/bin/sh", "-c", "ls / | grep got-term"}).out;
+    return std::count(got.begin(), got.end(), '\n') == 2;
+  });
+  CHECK_MESSAGE(both, got);
   CHECK(eventually([&] { return engine->group_members(h, "web").value_or(members).empty(); }));
   CHECK(env.dmc({"attach", h, "svc"}).code == 0);
   CHECK(process_alive(init));
@@ -181,7 +88,7 @@ TEST_CASE("groups: kill_group ends a tree that ignores TERM, and only it") {
   REQUIRE(env.dmc({"run", h, "--detach", "--id", "plain", "--", "/bin/sleep", "1000"}).code == 0);
   const int plain = pid_of(env, h, "plain");
   run_in_group(env, h, "web", "svc", tree_script("svc", "trap \"\" TERM;"));
-  auto members = settled_members(engine, h, "web", 4);
+  auto members = settled_members(engine, h, "web", kTree);
   REQUIRE(members.size() == 4);
 
   auto killed = engine->kill_group(h, "web");
@@ -205,7 +112,7 @@ TEST_CASE("groups: remove_group ends the tree and leaves no directory of it in a
   Engine engine(env);
   auto h = env.create();
   run_in_group(env, h, "web", "svc", tree_script("svc", "trap \"\" TERM;"));
-  auto members = settled_members(engine, h, "web", 4);
+  auto members = settled_members(engine, h, "web", kTree);
   REQUIRE(members.size() == 4);
   REQUIRE_FALSE(cgroup_dirs("/dmc/" + h + "/web").empty());
 
@@ -222,7 +129,7 @@ TEST_CASE("groups: remove_group ends the tree and leaves no directory of it in a
   CHECK(env.dmc({"run", h, "--group", "web", "--", "/bin/echo", "back"}).out == "back\n");
 }
 
-TEST_CASE("groups: a group never made has no members and an unknown container is not found") {
+TEST_CASE("groups: a group never made has no members, and an unknown container is not found") {
   DmcEnv env;
   Engine engine(env);
   auto h = env.create();
