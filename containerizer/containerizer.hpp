@@ -104,6 +104,9 @@ class Containerizer {
   // calls it for every container on each BulkInfo and /metrics scrape, so
   // the journal is reconciled by the readers of events, not here.
   Result<ContainerInfo> info(const std::string& handle) const;
+  // Where a container's depot directory is (or would be): a path only,
+  // nothing read. Invalid for a handle that fails validation.
+  Result<std::string> container_dir(const std::string& handle) const;
   // Every finished container whose properties include all of filter.
   Result<std::vector<std::string>> handles(const depot::Properties& filter = {}) const;
   // Removes what crashed creates left behind; returns how many.

@@ -94,4 +94,9 @@ Result<std::vector<std::string>> Containerizer::events_of(const std::string& han
   return events;
 }
 
+Result<std::string> Containerizer::container_dir(const std::string& handle) const {
+  DMC_CHECK(depot::validate_handle(handle));
+  return depot_.dir(handle);
+}
+
 }  // namespace dmc::containerizer

@@ -10,6 +10,10 @@ Result<ContainerPaths> ContainerizerEngine::paths(const std::string& handle) con
   return ContainerPaths{info.bundle_path, info.rootfs_path};
 }
 
+Result<std::string> ContainerizerEngine::container_dir(const std::string& handle) const {
+  return containerizer_.container_dir(handle);
+}
+
 Result<bool> ContainerizerEngine::running(const std::string& handle) const {
   DMC_TRY(info, containerizer_.info(handle));
   return info.status == containerizer::State::Running;

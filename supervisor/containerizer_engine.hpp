@@ -12,6 +12,7 @@ class ContainerizerEngine final : public Engine {
       : containerizer_(containerizer) {}
 
   [[nodiscard]] Result<ContainerPaths> paths(const std::string& handle) const override;
+  [[nodiscard]] Result<std::string> container_dir(const std::string& handle) const override;
   [[nodiscard]] Result<bool> running(const std::string& handle) const override;
   Result<std::string> run(const std::string& handle,
                           const process_tracker::ProcessSpec& spec) override;

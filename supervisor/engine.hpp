@@ -24,6 +24,8 @@ class Engine {
   virtual ~Engine() = default;
   // ContainerNotFound when the container is gone.
   [[nodiscard]] virtual Result<ContainerPaths> paths(const std::string& handle) const = 0;
+  // Its depot directory (a path only: cheap; Invalid for a bad handle).
+  [[nodiscard]] virtual Result<std::string> container_dir(const std::string& handle) const = 0;
   // Its init runs and it is neither stopped nor paused.
   [[nodiscard]] virtual Result<bool> running(const std::string& handle) const = 0;
   virtual Result<std::string> run(const std::string& handle,

@@ -212,6 +212,9 @@ Result<ServiceView> Services::wait_done(const ServiceStore& store, const std::st
 }
 
 Result<void> Services::release(const std::string& handle) {
+  // Every destroy asks: most containers never had a supervisor.
+  auto dir = engine_.container_dir(handle);
+  if (!dir || !path_exists(ServiceStore(*dir, handle).path(files::kSupervisorLock))) return {};
   auto store = store_of(handle);
   if (!store) return store.error().kind == ErrorKind::ContainerNotFound ? Result<void>{} : store.error();
   if (!path_exists(store->dir()) || !supervisor_running(*store)) return {};

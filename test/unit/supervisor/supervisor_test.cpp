@@ -49,6 +49,7 @@ class FakeEngine final : public Engine {
     if (gone) return make_error(ErrorKind::ContainerNotFound, "container 'h' not found");
     return paths_;
   }
+  Result<std::string> container_dir(const std::string&) const override { return paths_.dir; }
   Result<bool> running(const std::string& h) const override {
     DMC_CHECK(paths(h));
     return container_running;
