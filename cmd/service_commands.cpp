@@ -1,5 +1,6 @@
 // dmc service add / ls / stop / start / restart / rm: supervised processes.
 #include <iostream>
+#include <tuple>
 
 #include "cmd/cli_args.hpp"
 #include "cmd/commands.hpp"
@@ -70,6 +71,15 @@ Result<supervisor::ServiceSpec> service_spec(const cxxopts::ParseResult& p, cons
   spec.backoff = backoff;
   DMC_TRY(max_backoff, duration_option(p, "max-backoff", supervisor::kDefaultMaxBackoff));
   spec.max_backoff = max_backoff;
+  using supervisor::ProbeKind;
+  for (auto [option, kind, field] : {std::tuple{"liveness", ProbeKind::Liveness, &spec.liveness},
+                                     std::tuple{"readiness", ProbeKind::Readiness, &spec.readiness},
+                                     std::tuple{"startup", ProbeKind::Startup, &spec.startup}}) {
+    auto text = optional_value(p, option);
+    if (!text) continue;
+    DMC_TRY(probe, supervisor::probe_from_json(*text, fmt::format("--{}", option), kind));
+    *field = std::move(probe);
+  }
   DMC_CHECK(supervisor::validate(spec));
   return spec;
 }
@@ -87,6 +97,9 @@ int add(const GlobalOptions& globals, const Strings& args) {
     ("stop-grace", "time between TERM and KILL on stop (default 20s)", cxxopts::value<std::string>(), "DURATION")
     ("backoff", "delay before the first restart, doubled on each failure (default 10s)", cxxopts::value<std::string>(), "DURATION")
     ("max-backoff", "the longest delay between restarts (default 5m)", cxxopts::value<std::string>(), "DURATION")
+    ("liveness", "Kubernetes' probe as JSON, e.g. '{\"exec\":{\"command\":[\"cat\",\"/tmp/ok\"]},\"periodSeconds\":5}' (also httpGet, tcpSocket): failing past its threshold restarts the service", cxxopts::value<std::string>(), "PROBE")
+    ("readiness", "a probe whose verdict is the service's ready bit", cxxopts::value<std::string>(), "PROBE")
+    ("startup", "a probe that gates the other two until it passes once", cxxopts::value<std::string>(), "PROBE")
     ("u,user", "user name or uid[:gid] in the container (default: root)", cxxopts::value<std::string>(), "USER")
     ("w,dir", "working directory (default: the user's home, else /)", cxxopts::value<std::string>(), "DIR")
     ("e,env", "environment variable (repeatable)", cxxopts::value<Strings>(), "K=V")

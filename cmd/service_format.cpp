@@ -15,6 +15,8 @@ std::string age(int64_t since_ns, int64_t now_ns) {
 
 std::string state_of(const supervisor::ServiceView& v) {
   std::string state(to_string(v.status.phase));
+  bool probed = v.spec.readiness || v.spec.startup;
+  if (probed && v.status.phase == supervisor::Phase::Running && !v.status.ready) state += " (not ready)";
   if (!v.supervised) state += " (unsupervised)";
   return state;
 }

@@ -1,6 +1,7 @@
 #include "supervisor/containerizer_engine.hpp"
 
 #include "journal/event.hpp"
+#include "supervisor/container_probe_target.hpp"
 
 namespace dmc::supervisor {
 
@@ -47,6 +48,11 @@ Result<void> ContainerizerEngine::remove_group(const std::string& handle,
 Result<void> ContainerizerEngine::forget_process(const std::string& handle,
                                                  const std::string& id) {
   return containerizer_.forget_process(handle, id);
+}
+
+std::unique_ptr<ProbeTarget> ContainerizerEngine::probe_target(const std::string& handle,
+                                                              const std::string& user) {
+  return std::make_unique<ContainerProbeTarget>(containerizer_, handle, user);
 }
 
 void ContainerizerEngine::record(const std::string& handle, const std::string& service,

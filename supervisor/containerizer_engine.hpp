@@ -24,6 +24,8 @@ class ContainerizerEngine final : public Engine {
   Result<void> kill_group(const std::string& handle, const std::string& group) override;
   Result<void> remove_group(const std::string& handle, const std::string& group) override;
   Result<void> forget_process(const std::string& handle, const std::string& id) override;
+  std::unique_ptr<ProbeTarget> probe_target(const std::string& handle,
+                                            const std::string& user) override;
   void record(const std::string& handle, const std::string& service, const Note& note) override;
 
  private:

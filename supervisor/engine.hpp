@@ -2,12 +2,14 @@
 // wired in by cmd/ (containerizer_engine.hpp), a fake in unit tests.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <vector>
 
 #include "common/result.hpp"
 #include "process_tracker/process_spec.hpp"
 #include "process_tracker/tracker.hpp"
+#include "supervisor/probe_target.hpp"
 #include "supervisor/reconcile.hpp"
 
 namespace dmc::supervisor {
@@ -37,6 +39,9 @@ class Engine {
   virtual Result<void> remove_group(const std::string& handle, const std::string& group) = 0;
   // A finished process's record goes (checks that ran and were looked at).
   virtual Result<void> forget_process(const std::string& handle, const std::string& id) = 0;
+  // What probes of the container run against; exec probes as user.
+  virtual std::unique_ptr<ProbeTarget> probe_target(const std::string& handle,
+                                                    const std::string& user) = 0;
   // Appends {"type":"service","service":<service>,"action":...} to the journal.
   virtual void record(const std::string& handle, const std::string& service,
                       const Note& note) = 0;

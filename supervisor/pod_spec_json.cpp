@@ -5,6 +5,7 @@
 
 #include "common/json_writer.hpp"
 #include "supervisor/pod_spec.hpp"
+#include "supervisor/probe_parse.hpp"
 
 namespace dmc::supervisor {
 namespace {
@@ -49,7 +50,9 @@ void write_action(Writer& w, const TcpSocketAction& tcp) {
   w.EndObject();
 }
 
-void write_probe(Writer& w, std::string_view key, const std::optional<Probe>& probe) {
+}  // namespace
+
+void write_probe(json::Writer& w, std::string_view key, const std::optional<Probe>& probe) {
   if (!probe) return;
   json::key(w, key);
   w.StartObject();
@@ -61,6 +64,8 @@ void write_probe(Writer& w, std::string_view key, const std::optional<Probe>& pr
   int_member(w, "failureThreshold", probe->failure_threshold);
   w.EndObject();
 }
+
+namespace {
 
 std::optional<int> number(std::string_view text) {
   int value = 0;

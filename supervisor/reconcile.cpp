@@ -1,5 +1,7 @@
 #include "supervisor/reconcile.hpp"
 
+#include <utility>
+
 #include <fmt/format.h>
 
 namespace dmc::supervisor {
@@ -46,12 +48,18 @@ void take_exit(const ServiceSpec& spec, const Control& control, Status& s, const
   s.finished_ns = o.now_ns;
   s.exit_status = o.process == Process::Exited ? o.exit_status : std::nullopt;
   if (s.finished_ns - s.started_ns >= ns(kBackoffReset)) s.failures = 0;
+  bool liveness_failed = std::exchange(s.liveness_failed, false);
   if (control.desired == Desired::Stopped) {
     s.phase = Phase::Stopping;
     return;
   }
   if (s.restart_pending) {
     s.phase = Phase::Waiting;
+    return;
+  }
+  if (liveness_failed) {  // a failure, whatever its exit status
+    s.error = "liveness probe failed: " + s.liveness_error;
+    fail(spec, s, o.now_ns);
     return;
   }
   bool ok = s.exit_status == 0;
@@ -91,7 +99,10 @@ Step decide(const ServiceSpec& spec, const Control& control, Status& s, const Ob
   if (s.phase == Phase::Running && o.process != Process::Running) take_exit(spec, control, s, o);
   bool asked_stop = control.desired == Desired::Stopped || s.restart_pending;
   bool leftovers = s.phase != Phase::Running && o.members > 0;
-  if ((asked_stop || leftovers) && o.members > 0) return stop_members(spec, s, o, asked_stop);
+  bool not_live = s.phase == Phase::Running && s.liveness_failed;  // ended, then restarted
+  if ((asked_stop || leftovers || not_live) && o.members > 0) {
+    return stop_members(spec, s, o, asked_stop);
+  }
   s.stop_started_ns = 0;
   Step step;
   if (control.desired == Desired::Stopped) {
@@ -125,6 +136,7 @@ Note started(Status& s, const std::string& process_id, int64_t now_ns) {
   s.finished_ns = 0;
   s.exit_status.reset();
   s.next_start_ns = 0;
+  s.liveness_failed = false;
   Note note{"start", {{"process", process_id}}};
   if (s.generation > 1) {
     ++s.restarts;

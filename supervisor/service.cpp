@@ -5,6 +5,7 @@
 #include "common/json.hpp"
 #include "common/json_writer.hpp"
 #include "common/name.hpp"
+#include "supervisor/probe_parse.hpp"
 
 namespace dmc::supervisor {
 namespace {
@@ -69,6 +70,21 @@ Result<process_tracker::ProcessSpec> read_process(const json::Value& object) {
   return p;
 }
 
+Result<void> read_probe(const json::Value& doc, const char* key, ProbeKind kind,
+                        std::optional<Probe>& out) {
+  DMC_TRY(value, json::get_optional_object(doc, key));
+  if (!value) return {};
+  DMC_TRY(probe, parse_probe(*value, fmt::format("service: {}", key), kind));
+  out = std::move(probe);
+  return {};
+}
+
+Result<void> read_probes(const json::Value& doc, ServiceSpec& spec) {
+  DMC_CHECK(read_probe(doc, "livenessProbe", ProbeKind::Liveness, spec.liveness));
+  DMC_CHECK(read_probe(doc, "readinessProbe", ProbeKind::Readiness, spec.readiness));
+  return read_probe(doc, "startupProbe", ProbeKind::Startup, spec.startup);
+}
+
 void write_ms(json::Writer& w, std::string_view key, std::chrono::milliseconds value) {
   json::key(w, key);
   w.Int64(value.count());
@@ -116,6 +132,12 @@ std::string process_id_of(std::string_view service, uint64_t generation) {
   return fmt::format("{}.{}", service, generation);
 }
 
+Result<Probe> probe_from_json(std::string_view text, std::string_view what, ProbeKind kind) {
+  DMC_TRY(doc, json::parse(text, what));
+  if (!doc.IsObject()) return make_error(ErrorKind::Invalid, "{}: not a JSON object", what);
+  return parse_probe(doc, what, kind);
+}
+
 std::string to_json(const ServiceSpec& spec) {
   return json::write([&](json::Writer& w) {
     w.StartObject();
@@ -129,6 +151,9 @@ std::string to_json(const ServiceSpec& spec) {
     write_ms(w, "stop_grace_ms", spec.stop_grace);
     write_ms(w, "backoff_ms", spec.backoff);
     write_ms(w, "max_backoff_ms", spec.max_backoff);
+    write_probe(w, "livenessProbe", spec.liveness);
+    write_probe(w, "readinessProbe", spec.readiness);
+    write_probe(w, "startupProbe", spec.startup);
     w.EndObject();
   });
 }
@@ -157,6 +182,7 @@ Result<ServiceSpec> service_from_json(std::string_view text) {
   spec.backoff = backoff;
   DMC_TRY(max_backoff, get_ms(doc, "max_backoff_ms", kDefaultMaxBackoff));
   spec.max_backoff = max_backoff;
+  DMC_CHECK(read_probes(doc, spec));
   DMC_CHECK(validate(spec));
   return spec;
 }

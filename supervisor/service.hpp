@@ -5,11 +5,13 @@
 
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
 #include "common/result.hpp"
 #include "process_tracker/process_spec.hpp"
+#include "supervisor/probe.hpp"
 
 namespace dmc::supervisor {
 
@@ -42,6 +44,12 @@ struct ServiceSpec {
   std::chrono::milliseconds stop_grace = kDefaultStopGrace;
   std::chrono::milliseconds backoff = kDefaultBackoff;  // before the first restart
   std::chrono::milliseconds max_backoff = kDefaultMaxBackoff;
+  // Kubernetes' probes (a pod container's): liveness failing past its
+  // threshold ends the run, counted as a failure under the policy;
+  // readiness is the ready bit; startup gates both. None while stopped.
+  std::optional<Probe> liveness;
+  std::optional<Probe> readiness;
+  std::optional<Probe> startup;
 };
 
 // The name (a valid name: it becomes a directory and a cgroup), a program,
@@ -52,6 +60,10 @@ Result<void> validate(const ServiceSpec& spec);
 // The cgroup group and the process id of a service's generation.
 std::string group_of(std::string_view service);
 std::string process_id_of(std::string_view service, uint64_t generation);
+
+// A probe as Kubernetes writes it ({"exec":{"command":[...]},"periodSeconds":1}),
+// from a command line or a request; `what` names it in errors.
+Result<Probe> probe_from_json(std::string_view text, std::string_view what, ProbeKind kind);
 
 std::string to_json(const ServiceSpec& spec);
 Result<ServiceSpec> service_from_json(std::string_view text);

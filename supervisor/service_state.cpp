@@ -119,6 +119,11 @@ std::string to_json(const Status& s) {
     bool_member(w, "restart_pending", s.restart_pending);
     int_member(w, "post_started", static_cast<int64_t>(s.post_started));
     json::string_member(w, "error", s.error);
+    bool_member(w, "ready", s.ready);
+    bool_member(w, "liveness_failed", s.liveness_failed);
+    json::string_member(w, "liveness_error", s.liveness_error);
+    json::string_member(w, "readiness_error", s.readiness_error);
+    json::string_member(w, "startup_error", s.startup_error);
     w.EndObject();
   });
 }
@@ -155,6 +160,16 @@ Result<Status> status_from_json(std::string_view text) {
   s.post_started = static_cast<uint64_t>(post_started);
   DMC_TRY(error, json::get_optional_string(doc, "error"));
   s.error = error.value_or("");
+  DMC_TRY(ready, json::get_optional_bool(doc, "ready"));
+  s.ready = ready.value_or(true);
+  DMC_TRY(liveness_failed, bool_or_false(doc, "liveness_failed"));
+  s.liveness_failed = liveness_failed;
+  for (auto [key, field] : {std::pair{"liveness_error", &s.liveness_error},
+                            std::pair{"readiness_error", &s.readiness_error},
+                            std::pair{"startup_error", &s.startup_error}}) {
+    DMC_TRY(text, json::get_optional_string(doc, key));
+    *field = text.value_or("");
+  }
   return s;
 }
 

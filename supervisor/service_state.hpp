@@ -48,6 +48,13 @@ struct Status {
   bool restart_pending = false;  // a restart waits for the generation to end
   uint64_t post_started = 0;     // the generation whose post-start ran
   std::string error;             // the latest failure to start, or the exit
+  // Probes (of this run): the readiness bit (true without a readiness
+  // probe), a liveness failure that ends the run, the latest errors.
+  bool ready = true;
+  bool liveness_failed = false;
+  std::string liveness_error;
+  std::string readiness_error;
+  std::string startup_error;
 };
 
 // What a user (dmc, dmcd) or the control socket asks of a service.

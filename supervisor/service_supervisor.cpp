@@ -106,6 +106,7 @@ Result<int64_t> ServiceSupervisor::tick_one(const std::string& name, int64_t now
   if (step.action == Action::Start) DMC_CHECK(read_processes());
   int64_t wake = step.wake_ns;
   if (status.phase == Phase::Running) wake = earliest(wake, post_start(service, status, now_ns));
+  wake = earliest(wake, probe(service, status, control, now_ns));
   keep_socket(service);
   keep_sentinels(service, status);
   if (to_json(status) != before) DMC_CHECK(store_->write_status(name, status));

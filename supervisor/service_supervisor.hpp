@@ -8,6 +8,7 @@
 
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 
@@ -15,6 +16,7 @@
 #include "common/result.hpp"
 #include "supervisor/control_socket.hpp"
 #include "supervisor/engine.hpp"
+#include "supervisor/probe_state.hpp"
 #include "supervisor/service_store.hpp"
 
 namespace dmc::supervisor {
@@ -53,6 +55,9 @@ class ServiceSupervisor {
     bool socket_failed = false;
     PostStart post;
     std::optional<bool> sentinel;  // the sentinel files as last written; unknown at first
+    std::optional<ContainerProbes> probes;  // of the running generation
+    uint64_t probed_generation = 0;
+    std::unique_ptr<ProbeTarget> target;
   };
 
   Result<void> load(const std::string& name);
@@ -64,6 +69,8 @@ class ServiceSupervisor {
   void start(Service& service, Status& status, int64_t now_ns);
   void remove(const std::string& name);
   int64_t post_start(Service& service, Status& status, int64_t now_ns);
+  int64_t probe(Service& service, Status& status, const Control& control, int64_t now_ns);
+  void run_due_probe(Service& service, ProbeKind kind);
   Result<bool> post_start_step(Service& service, Status& status, int64_t now_ns);
   void keep_socket(Service& service);
   void keep_sentinels(Service& service, const Status& status);

@@ -42,6 +42,14 @@ void write_view(json::Writer& w, const ServiceView& v) {
   command.insert(command.end(), v.spec.process.args.begin(), v.spec.process.args.end());
   json::strings(w, "command", command);
   json::string_member(w, "control_socket", v.spec.control_socket);
+  json::key(w, "ready");
+  w.Bool(s.ready);
+  json::key(w, "probe_errors");
+  w.StartObject();
+  json::string_member(w, "liveness", s.liveness_error);
+  json::string_member(w, "readiness", s.readiness_error);
+  json::string_member(w, "startup", s.startup_error);
+  w.EndObject();
   json::key(w, "supervised");
   w.Bool(v.supervised);
   w.EndObject();

@@ -5,6 +5,7 @@
 // nothing left after rm and destroy.
 #include <signal.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -289,4 +290,39 @@ TEST_CASE_FIXTURE(Services, "bad requests get one line and change nothing") {
   CHECK(stopped.err.find("not running") != std::string::npos);
   auto ls = env.dmc({"service", "ls", h, "--json"});
   CHECK(ls.out.find("\"z\"") == std::string::npos);
+}
+
+TEST_CASE_FIXTURE(Services, "a failing liveness probe restarts the service, readiness only says ready") {
+  const std::string liveness = R"({"exec":{"command":["cat","/tmp/healthy"]},"periodSeconds":1,"failureThreshold":2})";
+  const std::string readiness = R"({"exec":{"command":["cat","/tmp/ready"]},"periodSeconds":1})";
+  REQUIRE(add("web", {"--liveness", liveness, "--readiness", readiness, "--backoff", "1s"},
+              {"/bin/sh", "-c", "touch /tmp/healthy; exec sleep 1000"}).code == 0);
+  REQUIRE(eventually([&] { return !std::string(status("web")["probe_errors"]["readiness"].GetString()).empty(); }));
+  CHECK(!status("web")["ready"].GetBool());
+  REQUIRE(env.dmc({"run", h, "--", "/bin/touch", "/tmp/ready"}).code == 0);
+  REQUIRE(eventually([&] { return status("web")["ready"].GetBool(); }));
+  CHECK(status("web")["restarts"].GetUint() == 0);
+
+  REQUIRE(env.dmc({"run", h, "--", "/bin/rm", "/tmp/healthy"}).code == 0);
+  REQUIRE(eventually([&] { return status("web")["restarts"].GetUint() == 1; }));
+  REQUIRE(eventually([&] { return state("web") == "running" && count("sleep 1000") == 1; }));
+  auto actions = service_actions();
+  CHECK(std::count(actions.begin(), actions.end(), "liveness-failed") == 1);
+  CHECK(std::count(actions.begin(), actions.end(), "probe-failed") >= 2);
+  CHECK(std::string(status("web")["probe_errors"]["liveness"].GetString()).find("cat") != std::string::npos);
+}
+
+TEST_CASE_FIXTURE(Services, "while a service is stopped on purpose its liveness probe does not restart it") {
+  const std::string liveness = R"({"exec":{"command":["cat","/tmp/healthy"]},"periodSeconds":1,"failureThreshold":1})";
+  REQUIRE(add("web", {"--liveness", liveness, "--backoff", "1s"},
+              {"/bin/sh", "-c", "touch /tmp/healthy; exec sleep 1000"}).code == 0);
+  REQUIRE(env.dmc({"service", "stop", h, "web"}).code == 0);
+  REQUIRE(env.dmc({"run", h, "--", "/bin/rm", "/tmp/healthy"}).code == 0);
+  ::sleep(3);  // three periods in which a probe would have failed
+  CHECK(state("web") == "stopped");
+  CHECK(status("web")["generation"].GetUint() == 1);
+  CHECK(count("sleep 1000") == 0);
+  REQUIRE(env.dmc({"service", "start", h, "web"}).code == 0);
+  REQUIRE(eventually([&] { return state("web") == "running" && count("sleep 1000") == 1; }));
+  CHECK(status("web")["restarts"].GetUint() == 1);  // the start, not a probe
 }

@@ -24,6 +24,21 @@ namespace {
 
 constexpr int64_t kSecond = 1'000'000'000;
 
+// Exec probes pass while *healthy; each run is counted.
+class FakeTarget final : public ProbeTarget {
+ public:
+  FakeTarget(const bool& healthy, int& runs) : healthy_(healthy), runs_(runs) {}
+  Result<ExecResult> exec(const std::vector<std::string>&, std::chrono::milliseconds) override {
+    ++runs_;
+    return ExecResult{healthy_ ? 0 : 1, healthy_ ? "" : "no /healthy"};
+  }
+  Result<UniqueFd> tcp_socket() override { return make_error(ErrorKind::Unavailable, "no net"); }
+
+ private:
+  const bool& healthy_;
+  int& runs_;
+};
+
 class FakeEngine final : public Engine {
  public:
   explicit FakeEngine(const TempDir& dir) : paths_{dir / "c", dir / "c/rootfs"} {
@@ -77,6 +92,9 @@ class FakeEngine final : public Engine {
     processes_by_id.erase(id);
     return {};
   }
+  std::unique_ptr<ProbeTarget> probe_target(const std::string&, const std::string&) override {
+    return std::make_unique<FakeTarget>(healthy, probes_run);
+  }
   void record(const std::string&, const std::string& service, const Note& note) override {
     events.push_back(service + " " + note.action);
   }
@@ -93,6 +111,8 @@ class FakeEngine final : public Engine {
   bool gone = false;
   bool container_running = true;
   bool fail_runs = false;
+  bool healthy = true;
+  int probes_run = 0;
   std::vector<std::string> runs;
   std::map<std::string, std::string> groups_of;
   std::map<std::string, process_tracker::ProcessInfo> processes_by_id;
@@ -293,4 +313,95 @@ TEST_CASE_FIXTURE(Fixture, "a start that fails is recorded and backed off") {
   CHECK(status().error == "executable not found");
   CHECK(status().next_start_ns == 1 * kSecond);
   CHECK(engine.events == std::vector<std::string>{"web start-failed"});
+}
+
+namespace {
+
+Probe exec_probe(int failure_threshold) {
+  Probe probe{ExecAction{{"cat", "/healthy"}}};
+  probe.period_seconds = 100;  // one run per test step: the first is due at once
+  probe.failure_threshold = failure_threshold;
+  return probe;
+}
+
+}  // namespace
+
+TEST_CASE_FIXTURE(Fixture, "a liveness failure past its threshold ends the run, then restarts it as a failure") {
+  ServiceSpec spec = web(RestartPolicy::OnFailure);
+  spec.liveness = exec_probe(1);
+  REQUIRE(store.add(spec));
+  engine.healthy = false;
+  ServiceSupervisor supervisor(engine, "h", Logger());
+  auto wake = supervisor.tick(0);
+  REQUIRE(wake);
+  CHECK(engine.probes_run == 1);
+  CHECK(status().liveness_failed);
+  CHECK(status().liveness_error.find("no /healthy") != std::string::npos);
+  REQUIRE(supervisor.tick(1));
+  CHECK(engine.signals == std::vector<std::pair<std::string, int>>{{"service-web", SIGTERM}});
+  engine.exit("web.1", 143);
+  REQUIRE(supervisor.tick(2));
+  CHECK(status().phase == Phase::Waiting);  // on-failure restarts it, after the backoff
+  CHECK(status().error.starts_with("liveness probe failed"));
+  CHECK(status().failures == 1);
+  engine.healthy = true;
+  REQUIRE(supervisor.tick(2 * kSecond));
+  CHECK(engine.runs.back() == "web.2");
+  CHECK(!status().liveness_failed);
+  CHECK(std::count(engine.events.begin(), engine.events.end(), "web probe-failed") == 1);
+  CHECK(std::count(engine.events.begin(), engine.events.end(), "web liveness-failed") == 1);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a liveness failure under never fails the service, even when it exits 0") {
+  ServiceSpec spec = web(RestartPolicy::Never);
+  spec.liveness = exec_probe(1);
+  REQUIRE(store.add(spec));
+  engine.healthy = false;
+  ServiceSupervisor supervisor(engine, "h", Logger());
+  REQUIRE(supervisor.tick(0));
+  REQUIRE(supervisor.tick(1));
+  engine.exit("web.1", 0);
+  REQUIRE(supervisor.tick(2));
+  CHECK(status().phase == Phase::Failed);
+}
+
+TEST_CASE_FIXTURE(Fixture, "readiness is its own bit: not ready, and no restart") {
+  ServiceSpec spec = web();
+  spec.readiness = exec_probe(1);
+  REQUIRE(store.add(spec));
+  engine.healthy = false;
+  ServiceSupervisor supervisor(engine, "h", Logger());
+  REQUIRE(supervisor.tick(0));
+  CHECK(!status().ready);
+  CHECK(!status().readiness_error.empty());
+  REQUIRE(supervisor.tick(1));
+  CHECK(engine.signals.empty());
+  CHECK(status().phase == Phase::Running);
+}
+
+TEST_CASE_FIXTURE(Fixture, "no probe runs while a service is stopped on purpose") {
+  ServiceSpec spec = web();
+  spec.liveness = exec_probe(1);
+  REQUIRE(store.add(spec));
+  ServiceSupervisor supervisor(engine, "h", Logger());
+  REQUIRE(supervisor.tick(0));
+  CHECK(engine.probes_run == 1);
+  ask(Ask::Stop);
+  engine.healthy = false;
+  REQUIRE(supervisor.tick(1));
+  engine.exit("web.1", 143);
+  REQUIRE(supervisor.tick(2));
+  REQUIRE(supervisor.tick(200 * kSecond));
+  CHECK(status().phase == Phase::Stopped);
+  CHECK(engine.probes_run == 1);
+  CHECK(!status().liveness_failed);
+  CHECK(engine.runs.size() == 1);
+}
+
+TEST_CASE_FIXTURE(Fixture, "a service without probes is ready") {
+  REQUIRE(store.add(web()));
+  ServiceSupervisor supervisor(engine, "h", Logger());
+  REQUIRE(supervisor.tick(0));
+  CHECK(status().ready);
+  CHECK(engine.probes_run == 0);
 }
