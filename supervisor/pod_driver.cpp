@@ -63,6 +63,9 @@ Result<void> Pods::step(const PodStore& store, PodStatus& status, int stop_fd) {
   DMC_TRY(spec, store.spec());
   const auto& inits = spec.init_containers;
   bool current_ran = !status.inits.empty() && status.inits.back().exit_status;
+  if (current_ran && *status.inits.back().exit_status != 0) {
+    return finish_init(store, status, inits[status.inits.size() - 1]);
+  }
   if (status.inits.size() < inits.size() || (!status.inits.empty() && !current_ran)) {
     size_t index = status.inits.empty() || current_ran ? status.inits.size() : status.inits.size() - 1;
     return run_init(store, status, inits[index], stop_fd);
@@ -119,14 +122,21 @@ Result<void> Pods::run_init(const PodStore& store, PodStatus& status, const PodC
   record_of.exit_status = *exit;
   record_of.finished_ns = now_ns();
   record(handle, store.pod(), "init-exited", {journal::int_field("exit_status", *exit)});
-  if (*exit != 0) {
-    record(handle, store.pod(), "failed");
-    fail(status, fmt::format("init container '{}' exited with status {}", c.name, *exit));
-  }
+  if (*exit != 0) record(handle, store.pod(), "failed");
   DMC_CHECK(store.write_status(status));
+  return finish_init(store, status, c);
+}
+
+// The init container goes; then a non-zero exit fails the pod (its record
+// written first: a supervisor killed here does this again, the exit known).
+Result<void> Pods::finish_init(const PodStore& store, PodStatus& status, const PodContainer& c) {
+  DMC_TRY(handle, pod_handle(store.pod(), c.name));
   auto destroyed = containerizer_.destroy(handle);
   if (!destroyed && destroyed.error().kind != ErrorKind::ContainerNotFound) return destroyed.error();
-  return {};
+  int exit = status.inits.back().exit_status.value_or(0);
+  if (exit == 0) return {};
+  fail(status, fmt::format("init container '{}' exited with status {}", c.name, exit));
+  return store.write_status(status);
 }
 
 // The process's exit status once it ended (-1 when it was lost, or its
@@ -166,6 +176,9 @@ Result<void> Pods::make_main(const PodStore& store, const PodContainer& c) {
   service.name = std::string(kMainService);
   service.process = c.process;
   service.restart = RestartPolicy::Always;
+  service.liveness = c.liveness;
+  service.readiness = c.readiness;
+  service.startup = c.startup;
   DMC_TRY(added, services_.add(handle, service));
   (void)added;
   return {};

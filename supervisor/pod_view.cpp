@@ -29,27 +29,20 @@ PodContainerView init_view(const std::string& pod, const PodContainer& c,
   return v;
 }
 
-struct ProbeFacts {
-  bool ready = true;
-  std::string liveness_error, readiness_error, startup_error;
-};
-
-// PRE-MERGE: the service's probes land with the lead's part.
-ProbeFacts probe_facts(const Status&) { return {}; }
-
 // The state a service's phase, ready bit and probe errors make.
 void service_state(PodContainerView& v, const ServiceView& service) {
   const Status& s = service.status;
-  auto probes = probe_facts(s);
-  v.liveness_error = probes.liveness_error;
-  v.readiness_error = probes.readiness_error;
-  v.startup_error = probes.startup_error;
+  v.liveness_error = s.liveness_error;
+  v.readiness_error = s.readiness_error;
+  v.startup_error = s.startup_error;
   switch (s.phase) {
     case Phase::Running:
-      if (!probes.liveness_error.empty() || !probes.readiness_error.empty()) {
+      // The errors are the latest ever (kept across restarts): what fails
+      // now is a liveness past its threshold, or readiness lost after a failure.
+      if (s.liveness_failed || (!s.ready && !s.readiness_error.empty())) {
         v.state = "failing";
       } else {
-        v.state = probes.ready ? "ready" : "running";
+        v.state = s.ready ? "ready" : "running";
       }
       v.healthy = v.state == "ready";
       return;
