@@ -23,6 +23,8 @@ using namespace std::chrono_literals;
 constexpr auto kPoll = 20ms;
 constexpr auto kSupervisorStart = 10s;
 constexpr auto kSupervisorLeave = 5s;
+// A pod supervisor that fails this often (it logs why) ends up's wait.
+constexpr int kMaxSupervisorStarts = 5;
 
 template <class Predicate>
 bool wait_until(std::chrono::milliseconds limit, Predicate ready) {
@@ -81,13 +83,18 @@ Result<PodView> Pods::up(std::string_view spec_text, const std::string& name) {
   }
   DMC_CHECK(store.create(spec));
   logger_.info("pods.up", {{"pod", name}});
-  DMC_CHECK(ensure_supervisor(store));
+  DMC_TRY(started, ensure_supervisor(store));
+  int starts = started ? 1 : 0;
   auto next_check = std::chrono::steady_clock::now() + 1s;
   for (;;) {
     DMC_TRY(status, store.status());
     if (status.phase != PodPhase::Initializing) break;
     if (std::chrono::steady_clock::now() >= next_check) {  // one killed meanwhile comes back
-      DMC_CHECK(ensure_supervisor(store));
+      DMC_TRY(again, ensure_supervisor(store));
+      if (again && ++starts > kMaxSupervisorStarts) {
+        return make_error(ErrorKind::Unavailable, "the supervisor of pod '{}' keeps failing: see {}",
+                          name, store.path(pod_files::kSupervisorLog));
+      }
       next_check = std::chrono::steady_clock::now() + 1s;
     }
     std::this_thread::sleep_for(kPoll);
@@ -98,7 +105,7 @@ Result<PodView> Pods::up(std::string_view spec_text, const std::string& name) {
 Result<PodView> Pods::status(const std::string& name) {
   auto store = store_of(name);
   DMC_TRY(status, store.status());
-  if (status.phase == PodPhase::Initializing) DMC_CHECK(ensure_supervisor(store));
+  if (status.phase == PodPhase::Initializing) DMC_CHECK(ensure_supervisor(store));  // started or not
   return view(store);
 }
 
@@ -120,10 +127,10 @@ Result<void> Pods::down(const std::string& name) {
   return store.remove();
 }
 
-Result<void> Pods::ensure_supervisor(const PodStore& store) {
-  if (pod_supervisor_running(store)) return {};
+Result<bool> Pods::ensure_supervisor(const PodStore& store) {
+  if (pod_supervisor_running(store)) return false;
   DMC_TRY(spawning, store.lock(pod_files::kSpawnLock, true));
-  if (pod_supervisor_running(store)) return {};
+  if (pod_supervisor_running(store)) return false;
   std::string log_path = store.path(pod_files::kSupervisorLog);
   int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
   if (fd < 0) return sys_error(fmt::format("open {}", log_path));
@@ -142,7 +149,7 @@ Result<void> Pods::ensure_supervisor(const PodStore& store) {
     return make_error(ErrorKind::Unavailable, "the supervisor of pod '{}' did not start: see {}",
                       store.pod(), log_path);
   }
-  return {};
+  return true;
 }
 
 Result<void> Pods::release(const PodStore& store) {

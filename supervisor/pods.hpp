@@ -72,7 +72,8 @@ class Pods {
 
  private:
   [[nodiscard]] PodStore store_of(const std::string& name) const;
-  Result<void> ensure_supervisor(const PodStore& store);
+  // Starts a pod supervisor when none runs; true when it started one.
+  Result<bool> ensure_supervisor(const PodStore& store);
   Result<void> release(const PodStore& store);
   Result<PodView> view(const PodStore& store);
   Result<PodContainerView> main_view(const std::string& pod, const PodContainer& c,
