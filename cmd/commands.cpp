@@ -167,6 +167,7 @@ const std::vector<Command>& commands() {
       {"property", "list, get, set or remove a container's properties", property_command},
       {"events", "replay containers' events, and follow new ones", show_events},
       {"service", "supervised processes: add, ls, stop, start, restart, rm", service_command},
+      {"pod", "pods of containers from pod-controller's spec: up, status, healthy, down, ls", pod_command},
   };
   return all;
 }

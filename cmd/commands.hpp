@@ -41,6 +41,8 @@ int stats_command(const GlobalOptions& globals, const std::vector<std::string>& 
 
 // service_commands.cpp
 int service_command(const GlobalOptions& globals, const std::vector<std::string>& args);
+// pod_commands.cpp
+int pod_command(const GlobalOptions& globals, const std::vector<std::string>& args);
 
 // events_command.cpp
 int show_events(const GlobalOptions& globals, const std::vector<std::string>& args);

@@ -1,5 +1,7 @@
 // dmc-supervisor --handle H: the supervisor of one container's services
-// (supervisor/service_supervisor.hpp). dmc and dmcd start it, detached,
+// (supervisor/service_supervisor.hpp); dmc-supervisor --pod P: the pod
+// supervisor that brings a pod up (supervisor/pods.hpp) and leaves once it
+// runs or failed. dmc and dmcd start it, detached,
 // when the container has services and none runs; it outlives them, like
 // the shim, and leaves when the container or its last service goes, or on
 // SIGTERM (the services keep running). Settings come from the environment
@@ -18,7 +20,7 @@
 namespace {
 
 int usage() {
-  std::fputs("usage: dmc-supervisor --handle HANDLE\n", stderr);
+  std::fputs("usage: dmc-supervisor --handle HANDLE | --pod POD\n", stderr);
   return 2;
 }
 
@@ -32,10 +34,23 @@ int stop_signals() {
   return ::signalfd(-1, &set, SFD_CLOEXEC | SFD_NONBLOCK);
 }
 
+// The pod supervisor: one per pod (a second one leaves at once).
+int supervise_pod(dmc::wiring::System& system, const std::string& pod, int stop_fd) {
+  auto drove = system.pods().drive(pod, stop_fd);
+  if (!drove) {
+    system.logger().error("pod-supervisor.failed", drove.error(), {{"pod", pod}});
+    return drove.error().kind == dmc::ErrorKind::NotFound ? 0 : 1;
+  }
+  system.logger().info("pod-supervisor.left", {{"pod", pod}});
+  return 0;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc != 3 || std::string_view(argv[1]) != "--handle") return usage();
+  if (argc != 3) return usage();
+  const std::string_view mode = argv[1];
+  if (mode != "--handle" && mode != "--pod") return usage();
   const std::string handle = argv[2];
   if (::chdir("/") != 0) return 1;  // holds no directory busy
   int stop_fd = stop_signals();
@@ -47,6 +62,7 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "dmc-supervisor: %s\n", system.error().message.c_str());
     return 1;
   }
+  if (mode == "--pod") return supervise_pod(**system, handle, stop_fd);
   const auto& logger = (*system)->logger();
   dmc::supervisor::ServiceSupervisor supervisor((*system)->engine(), handle, logger);
   auto claimed = supervisor.claim();

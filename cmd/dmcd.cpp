@@ -130,7 +130,7 @@ int serve(const Flags& flags) {
     }
   }
   uv_loop_t* loop = uv_default_loop();
-  garden::Api api(loop, containerizer, (*system)->services(),
+  garden::Api api(loop, containerizer, (*system)->services(), (*system)->pods(),
                   {.default_grace_ns = flags.default_grace_ns,
                    .max_containers = flags.globals.max_containers,
                    .depot = flags.globals.depot},

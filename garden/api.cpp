@@ -81,13 +81,18 @@ const Api::RouteEntry Api::kRoutes[] = {
     {"stop_service", "PUT", "/containers/:handle/services/:name/stop", &Api::stop_service, true},
     {"start_service", "PUT", "/containers/:handle/services/:name/start", &Api::start_service, true},
     {"restart_service", "PUT", "/containers/:handle/services/:name/restart", &Api::restart_service, true},
+    {"pods", "GET", "/pods", &Api::pods, false},
+    {"pod_up", "POST", "/pods", &Api::pod_up, false},
+    {"pod", "GET", "/pods/:name", &Api::pod, false},
+    {"pod_down", "DELETE", "/pods/:name", &Api::pod_down, false},
 };
 
 Api::Api(uv_loop_t* loop, containerizer::Containerizer& containerizer,
-         supervisor::Services& services, ApiConfig config, Logger logger)
+         supervisor::Services& services, supervisor::Pods& pods, ApiConfig config, Logger logger)
     : loop_(loop),
       containerizer_(containerizer),
       services_(services),
+      pods_(pods),
       config_(std::move(config)),
       logger_(std::move(logger)),
       grace_(

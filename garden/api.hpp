@@ -22,6 +22,7 @@
 #include "garden/process_session.hpp"
 #include "garden/server_metrics.hpp"
 #include "garden/wire_out.hpp"
+#include "supervisor/pods.hpp"
 #include "supervisor/services.hpp"
 
 namespace dmc::garden {
@@ -37,7 +38,7 @@ struct ApiConfig {
 class Api : public Handler {
  public:
   Api(uv_loop_t* loop, containerizer::Containerizer& containerizer,
-      supervisor::Services& services, ApiConfig config, Logger logger);
+      supervisor::Services& services, supervisor::Pods& pods, ApiConfig config, Logger logger);
   ~Api() override;
   // The transport, once it is made (it needs the Api as its Handler).
   void serve_on(Server& server) { server_ = &server; }
@@ -124,6 +125,11 @@ class Api : public Handler {
   void restart_service(const X&, const Params&);
   void remove_service(const X&, const Params&);
   void ask_service(const X& x, const Params& p, supervisor::Ask ask);
+  // routes_pods.cpp: pods (supervisor/pods.hpp).
+  void pods(const X&, const Params&);
+  void pod_up(const X&, const Params&);
+  void pod(const X&, const Params&);
+  void pod_down(const X&, const Params&);
   // routes_scrape.cpp: GET /metrics, Prometheus' text format.
   void scrape(const X&, const Params&);
   Result<std::vector<ContainerReading>> read_containers() const;
@@ -149,6 +155,7 @@ class Api : public Handler {
   uv_loop_t* loop_;
   containerizer::Containerizer& containerizer_;
   supervisor::Services& services_;
+  supervisor::Pods& pods_;
   ApiConfig config_;
   Logger logger_;
   Server* server_ = nullptr;

@@ -9,6 +9,7 @@
 #include "runrunc/runtime.hpp"
 #include "stopper/stopper.hpp"
 #include "supervisor/containerizer_engine.hpp"
+#include "supervisor/pods.hpp"
 #include "supervisor/services.hpp"
 #include "wiring/wiring.hpp"
 
@@ -28,6 +29,7 @@ struct System::Parts {
   std::unique_ptr<containerizer::Containerizer> containerizer_;
   std::unique_ptr<supervisor::ContainerizerEngine> engine_;
   std::unique_ptr<supervisor::Services> services_;
+  std::unique_ptr<supervisor::Pods> pods_;
 };
 
 std::vector<std::string> supervisor_env(const Settings& options);

@@ -57,6 +57,9 @@ System::Parts::Parts(Logger logger, depot::Depot depot, runrunc::RuntimeConfig r
   services_ = std::make_unique<supervisor::Services>(
       *engine_, supervisor::LaunchConfig{paths.supervisor, supervisor_env(options)}, logger_);
   containerizer_->set_supervision(services_.get());
+  pods_ = std::make_unique<supervisor::Pods>(
+      *containerizer_, *services_, options.depot,
+      supervisor::LaunchConfig{paths.supervisor, supervisor_env(options)}, logger_);
 }
 
 Result<std::unique_ptr<System>> System::make(const Settings& options) {
@@ -77,6 +80,7 @@ System::~System() = default;
 
 containerizer::Containerizer& System::containerizer() { return *parts_->containerizer_; }
 supervisor::Services& System::services() { return *parts_->services_; }
+supervisor::Pods& System::pods() { return *parts_->pods_; }
 supervisor::Engine& System::engine() { return *parts_->engine_; }
 const Logger& System::logger() const { return parts_->logger_; }
 

@@ -10,6 +10,7 @@
 
 #include "common/log.hpp"
 #include "containerizer/containerizer.hpp"
+#include "supervisor/pods.hpp"
 #include "supervisor/services.hpp"
 
 namespace dmc::wiring {
@@ -54,6 +55,8 @@ class System {
   // The services of containers, carried out by supervisor processes
   // (dmc-supervisor) that get these settings.
   supervisor::Services& services();
+  // Pods of containers, brought up by pod supervisors (dmc-supervisor --pod).
+  supervisor::Pods& pods();
   supervisor::Engine& engine();
   [[nodiscard]] const Logger& logger() const;
 
