@@ -71,7 +71,7 @@ Result<void> Pods::step(const PodStore& store, PodStatus& status, int stop_fd) {
     return run_init(store, status, inits[index], stop_fd);
   }
   for (size_t i = status.mains_made; i < spec.containers.size(); ++i) {
-    if (auto made = make_main(store, spec.containers[i]); !made) {
+    if (auto made = make_main(store, spec.containers[i], spec.restart); !made) {
       fail(status, fmt::format("container '{}': {}", spec.containers[i].name, made.error().message));
       return store.write_status(status);
     }
@@ -169,13 +169,14 @@ Result<void> Pods::make_container(const std::string& pod, const std::string& han
   return {};
 }
 
-Result<void> Pods::make_main(const PodStore& store, const PodContainer& c) {
+Result<void> Pods::make_main(const PodStore& store, const PodContainer& c,
+                             RestartPolicy restart) {
   DMC_TRY(handle, pod_handle(store.pod(), c.name));
   DMC_CHECK(make_container(store.pod(), handle, c));
   ServiceSpec service;
   service.name = std::string(kMainService);
   service.process = c.process;
-  service.restart = RestartPolicy::Always;
+  service.restart = restart;
   service.liveness = c.liveness;
   service.readiness = c.readiness;
   service.startup = c.startup;

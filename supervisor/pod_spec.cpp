@@ -115,6 +115,15 @@ Result<std::vector<PodContainer>> containers_of(const Value& pod, std::string_vi
   return out;
 }
 
+// Kubernetes' names for the policies.
+Result<RestartPolicy> restart_policy_of(const Value& pod) {
+  DMC_TRY(text, spec::get_string(pod, "", "restartPolicy"));
+  if (!text || *text == "Always") return RestartPolicy::Always;
+  if (*text == "OnFailure") return RestartPolicy::OnFailure;
+  if (*text == "Never") return RestartPolicy::Never;
+  return invalid("restartPolicy", fmt::format("'{}' is not Always, OnFailure or Never", *text));
+}
+
 // Every pod container becomes a dmc container <pod>-<name>.
 Result<void> check_unique(const PodSpec& pod) {
   std::set<std::string> seen;
@@ -146,6 +155,8 @@ Result<PodSpec> parse_pod_spec(std::string_view text) {
   if (main.empty()) return invalid("containers", "a pod needs at least one container");
   pod.init_containers = std::move(init);
   pod.containers = std::move(main);
+  DMC_TRY(policy, restart_policy_of(doc));
+  pod.restart = policy;
   DMC_CHECK(check_unique(pod));
   return pod;
 }

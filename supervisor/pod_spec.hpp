@@ -15,6 +15,7 @@
 #include "common/result.hpp"
 #include "process_tracker/process_spec.hpp"
 #include "supervisor/probe.hpp"
+#include "supervisor/service.hpp"
 
 namespace dmc::supervisor {
 
@@ -30,6 +31,9 @@ struct PodContainer {
 struct PodSpec {
   std::vector<PodContainer> init_containers;  // run one after another
   std::vector<PodContainer> containers;       // run side by side
+  // Kubernetes' restartPolicy of the main containers: Always (the
+  // default), OnFailure or Never.
+  RestartPolicy restart = RestartPolicy::Always;
 };
 
 // Invalid, in one line naming where (`containers[1].livenessProbe:

@@ -134,6 +134,8 @@ std::string to_json(const PodSpec& spec) {
     w.StartObject();
     write_list(w, "initContainers", spec.init_containers);
     write_list(w, "containers", spec.containers);
+    constexpr const char* kPolicies[] = {"Always", "OnFailure", "Never"};
+    json::string_member(w, "restartPolicy", kPolicies[static_cast<int>(spec.restart)]);
     w.EndObject();
   });
 }

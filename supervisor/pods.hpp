@@ -83,7 +83,7 @@ class Pods {
   Result<void> run_init(const PodStore& store, PodStatus& status, const PodContainer& c,
                         int stop_fd);
   Result<void> finish_init(const PodStore& store, PodStatus& status, const PodContainer& c);
-  Result<void> make_main(const PodStore& store, const PodContainer& c);
+  Result<void> make_main(const PodStore& store, const PodContainer& c, RestartPolicy restart);
   Result<std::optional<int>> wait_exit(const std::string& handle, const std::string& id,
                                        int stop_fd);
   Result<void> make_container(const std::string& pod, const std::string& handle,

@@ -143,6 +143,17 @@ TEST_CASE_FIXTURE(Pods, "a failing init container fails the pod: unhealthy, the 
   down_leaves_nothing({"boom", "after", "web"});
 }
 
+TEST_CASE_FIXTURE(Pods, "restartPolicy OnFailure: a container that exits 0 is finished and healthy, one that fails is restarted") {
+  REQUIRE(up(R"({"restartPolicy": "OnFailure",
+                 "containers": [{"name": "job", "process": {"args": ["/bin/true"]}},
+                                {"name": "web", "process": {"args": ["/bin/sleep", "1000"]}}]})").code == 0);
+  REQUIRE(eventually([&] { return state("job") == "finished"; }));
+  CHECK(container("job")["exit_status"].GetInt() == 0);
+  CHECK(container("job")["restarts"].GetUint() == 0);
+  REQUIRE(eventually([&] { return healthy() == 0; }));
+  down_leaves_nothing({"job", "web"});
+}
+
 TEST_CASE_FIXTURE(Pods, "pod-controller's README example loads as pasted and comes up") {
   auto text = read_file(std::string(DMC_TEST_FIXTURES) + "/supervisor/pod-controller-readme.json");
   REQUIRE(text);

@@ -251,3 +251,18 @@ TEST_CASE("the canonical form reads back to the same spec") {
   CHECK(back->init_containers[0].name == "init-0");
   CHECK(back->init_containers[0].process.path == "a");
 }
+
+TEST_CASE("restartPolicy: Kubernetes' three names, Always by default, kept by the canonical form") {
+  auto plain = parse_pod_spec(R"({"containers": [{"name": "a", "process": {"args": ["/bin/true"]}}]})");
+  REQUIRE(plain);
+  CHECK(plain->restart == RestartPolicy::Always);
+  auto never = parse_pod_spec(R"({"RESTARTPOLICY": "Never", "containers": [{"name": "a", "process": {"args": ["/bin/true"]}}]})");
+  REQUIRE(never);
+  CHECK(never->restart == RestartPolicy::Never);
+  auto back = from_json(to_json(*never));
+  REQUIRE(back);
+  CHECK(back->restart == RestartPolicy::Never);
+  auto bad = parse_pod_spec(R"({"restartPolicy": "Sometimes", "containers": [{"name": "a", "process": {"args": ["/bin/true"]}}]})");
+  REQUIRE(!bad);
+  CHECK(bad.error().message == "restartPolicy: 'Sometimes' is not Always, OnFailure or Never");
+}
