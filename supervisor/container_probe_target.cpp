@@ -91,7 +91,12 @@ Result<std::optional<int>> ContainerProbeTarget::wait_exit(const std::string& id
   for (;;) {
     auto status = a.exit_status();
     if (!status && status.error().kind == ErrorKind::Unavailable) {
-      // The shim went away before telling: the record tells.
+      // The shim went away before telling: the record tells (an attachment
+      // to a process that has exited is refused, so read the record first).
+      if (auto ended = recorded_exit(id)) {
+        if (out_fd >= 0) drain(out_fd, output);
+        return ended;
+      }
       DMC_TRY(again, containerizer_.open_attachment(handle_, id, {}));
       a = std::move(again);
       continue;
@@ -132,6 +137,15 @@ void ContainerProbeTarget::forget(const std::string& id) const {
     if (Clock::now() >= deadline) return;
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
   }
+}
+
+std::optional<int> ContainerProbeTarget::recorded_exit(const std::string& id) const {
+  auto list = containerizer_.processes(handle_);
+  if (!list) return std::nullopt;
+  for (const auto& p : *list) {
+    if (p.id == id) return p.exit_status;
+  }
+  return std::nullopt;
 }
 
 int ContainerProbeTarget::pid_of(const std::string& id) const {

@@ -34,6 +34,8 @@ class ContainerProbeTarget final : public ProbeTarget {
   Result<std::optional<int>> wait_exit(const std::string& id, process_tracker::Attachment& a,
                                        int out_fd, std::chrono::steady_clock::time_point deadline,
                                        std::string& output) const;
+  // The exit status its record holds, once it has one.
+  [[nodiscard]] std::optional<int> recorded_exit(const std::string& id) const;
   // The host pid of process id; 0 when unknown.
   [[nodiscard]] int pid_of(const std::string& id) const;
   // Kills a timed-out process, and what it started, and waits (bounded) until it is gone.

@@ -14,6 +14,7 @@
 #include "common/json_writer.hpp"
 #include "common/name.hpp"
 #include "common/uuid.hpp"
+#include "supervisor/launch.hpp"
 
 namespace dmc::supervisor {
 namespace {
@@ -21,18 +22,6 @@ namespace {
 constexpr std::string_view kTempPrefix = ".new-";
 constexpr PodPhase kPodPhases[] = {PodPhase::Initializing, PodPhase::Running, PodPhase::Failed};
 
-Result<UniqueFd> flock_path(const std::string& path, bool wait) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return sys_error(fmt::format("open {}", path));
-  UniqueFd file(fd);
-  int how = LOCK_EX | (wait ? 0 : LOCK_NB);
-  while (::flock(file.get(), how) != 0) {
-    if (errno == EINTR) continue;
-    if (errno == EWOULDBLOCK) return make_error(ErrorKind::Unavailable, "{} is held", path);
-    return sys_error(fmt::format("lock {}", path));
-  }
-  return file;
-}
 
 void int_member(json::Writer& w, std::string_view key, int64_t value) {
   json::key(w, key);
@@ -184,7 +173,7 @@ Result<void> PodStore::remove() const {
 
 Result<UniqueFd> PodStore::lock(std::string_view file, bool wait) const {
   DMC_CHECK(check());
-  return flock_path(path(file), wait);
+  return lock_file(path(file), wait);
 }
 
 Result<std::vector<std::string>> pod_names(const std::string& depot) {

@@ -5,6 +5,7 @@
 
 #include "common/clock.hpp"
 #include "common/json_writer.hpp"
+#include "supervisor/launch.hpp"
 #include "supervisor/pods.hpp"
 
 namespace dmc::supervisor {
@@ -57,14 +58,6 @@ void service_state(PodContainerView& v, const ServiceView& service) {
   }
 }
 
-void time_member(json::Writer& w, std::string_view key, int64_t ns) {
-  json::key(w, key);
-  if (ns == 0) {
-    w.Null();
-  } else {
-    json::string(w, rfc3339(ns));
-  }
-}
 
 void container_json(json::Writer& w, const PodContainerView& c) {
   w.StartObject();

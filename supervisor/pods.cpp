@@ -132,13 +132,7 @@ Result<bool> Pods::ensure_supervisor(const PodStore& store) {
   DMC_TRY(spawning, store.lock(pod_files::kSpawnLock, true));
   if (pod_supervisor_running(store)) return false;
   std::string log_path = store.path(pod_files::kSupervisorLog);
-  int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return sys_error(fmt::format("open {}", log_path));
-  UniqueFd log(fd);
-  DMC_TRY(pid, spawn_detached({.argv = {launch_.program, "--pod", store.pod()},
-                               .env = launch_.env,
-                               .stdout_fd = log.get(),
-                               .stderr_fd = log.get()}));
+  DMC_TRY(pid, launch_supervisor(launch_, {"--pod", store.pod()}, log_path));
   logger_.info("pods.supervisor-started", {{"pod", store.pod()}, {"pid", std::to_string(pid)}});
   // It may have finished the pod and left already: the status says so.
   bool started = wait_until(kSupervisorStart, [&] {

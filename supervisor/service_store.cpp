@@ -12,24 +12,13 @@
 #include "common/fs.hpp"
 #include "common/name.hpp"
 #include "common/uuid.hpp"
+#include "supervisor/launch.hpp"
 
 namespace dmc::supervisor {
 namespace {
 
 constexpr std::string_view kTempPrefix = ".new-";
 
-Result<UniqueFd> flock_file(const std::string& path, bool wait) {
-  int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) return sys_error(fmt::format("open {}", path));
-  UniqueFd file(fd);
-  int how = LOCK_EX | (wait ? 0 : LOCK_NB);
-  while (::flock(file.get(), how) != 0) {
-    if (errno == EINTR) continue;
-    if (errno == EWOULDBLOCK) return make_error(ErrorKind::Unavailable, "{} is held", path);
-    return sys_error(fmt::format("lock {}", path));
-  }
-  return file;
-}
 
 }  // namespace
 
@@ -104,7 +93,7 @@ Result<Control> ServiceStore::control(const std::string& name) const {
 Result<Control> ServiceStore::update_control(const std::string& name,
                                              const std::function<void(Control&)>& change) const {
   DMC_CHECK(check(name));
-  DMC_TRY(held, flock_file(path(name, files::kControlLock), true));
+  DMC_TRY(held, lock_file(path(name, files::kControlLock), true));
   DMC_TRY(control, this->control(name));
   change(control);
   DMC_CHECK(atomic_write_file(path(name, files::kControl), to_json(control)));
@@ -136,7 +125,7 @@ Result<void> ServiceStore::remove(const std::string& name) const {
 
 Result<UniqueFd> ServiceStore::lock(std::string_view file, bool wait) const {
   DMC_CHECK(make_dirs(dir_, 0700));
-  return flock_file(path(file), wait);
+  return lock_file(path(file), wait);
 }
 
 }  // namespace dmc::supervisor

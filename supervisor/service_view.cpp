@@ -2,18 +2,11 @@
 
 #include "common/clock.hpp"
 #include "common/json_writer.hpp"
+#include "supervisor/launch.hpp"
 
 namespace dmc::supervisor {
 namespace {
 
-void time_member(json::Writer& w, std::string_view key, int64_t ns) {
-  json::key(w, key);
-  if (ns == 0) {
-    w.Null();
-  } else {
-    json::string(w, rfc3339(ns));
-  }
-}
 
 void write_view(json::Writer& w, const ServiceView& v) {
   const Status& s = v.status;

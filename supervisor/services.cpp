@@ -96,13 +96,7 @@ Result<void> Services::ensure_supervisor(const ServiceStore& store) {
   DMC_TRY(spawning, store.lock(files::kSpawnLock, true));
   if (supervisor_running(store)) return {};
   std::string log_path = store.path(files::kSupervisorLog);
-  int fd = ::open(log_path.c_str(), O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0600);
-  if (fd < 0) return sys_error(fmt::format("open {}", log_path));
-  UniqueFd log(fd);
-  DMC_TRY(pid, spawn_detached({.argv = {launch_.program, "--handle", store.handle()},
-                               .env = launch_.env,
-                               .stdout_fd = log.get(),
-                               .stderr_fd = log.get()}));
+  DMC_TRY(pid, launch_supervisor(launch_, {"--handle", store.handle()}, log_path));
   logger_.info("services.supervisor-started", {{"handle", store.handle()}, {"pid", std::to_string(pid)}});
   // Running once it holds the lock and its pid file names it (release
   // reads that file).

@@ -14,6 +14,7 @@
 #include "common/result.hpp"
 #include "containerizer/ports.hpp"
 #include "supervisor/engine.hpp"
+#include "supervisor/launch.hpp"
 #include "supervisor/service.hpp"
 #include "supervisor/service_state.hpp"
 #include "supervisor/service_store.hpp"
@@ -25,13 +26,6 @@ struct ServiceView {
   Control control;
   Status status;
   bool supervised = false;  // a supervisor runs for its container
-};
-
-// How a supervisor process is started: its program (dmc-supervisor) and
-// the environment that tells it the depot, runtime and log level.
-struct LaunchConfig {
-  std::string program;
-  std::vector<std::string> env;
 };
 
 class Services final : public containerizer::Supervision {
