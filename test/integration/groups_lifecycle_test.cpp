@@ -47,7 +47,7 @@ TEST_CASE("groups: pause freezes the processes of groups, resume thaws them") {
   DmcEnv env;
   Engine engine(env);
   auto h = env.create();
-  run_in_group(env, h, "web", "web", tree_script("web", "trap \"touch /$$-got-term; exit 0\" TERM;"));
+  run_in_group(env, h, "web", "web", tree_script("web", "trap \": > /$$-got-term; exit 0\" TERM;"));
   auto members = settled_members(engine, h, "web", kTree);
   REQUIRE(env.dmc({"pause", h}).code == 0);
   CHECK(freezer_state(h, "web") == "FROZEN\n");

@@ -61,7 +61,7 @@ TEST_CASE("groups: signal_group reaches the whole tree and nothing outside it") 
   const int init = env.init_pid(h);
   REQUIRE(env.dmc({"run", h, "--detach", "--id", "plain", "--", "/bin/sleep", "1000"}).code == 0);
   const int plain = pid_of(env, h, "plain");
-  run_in_group(env, h, "web", "svc", tree_script("svc", "trap \"touch /$$-got-term; exit 0\" TERM;"));
+  run_in_group(env, h, "web", "svc", tree_script("svc", "trap \": > /$$-got-term; exit 0\" TERM;"));
   auto members = settled_members(engine, h, "web", kTree);
   REQUIRE(members.size() == 4);
 
