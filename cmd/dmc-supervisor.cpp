@@ -57,6 +57,7 @@ int main(int argc, char** argv) {
   if (stop_fd < 0) return 1;
   auto settings = dmc::wiring::settings_from_env();
   settings.log_source = "dmc-supervisor";
+  settings.long_lived = true;
   auto system = dmc::wiring::System::make(settings);
   if (!system) {
     std::fprintf(stderr, "dmc-supervisor: %s\n", system.error().message.c_str());

@@ -84,6 +84,7 @@ Result<Flags> read_flags(const cxxopts::ParseResult& p) {
   f.default_grace_ns = static_cast<int64_t>(grace.count()) * 1'000'000;
   f.globals.max_containers = p["max-containers"].as<uint64_t>();
   f.globals.log_source = "dmcd";
+  f.globals.long_lived = true;
   f.destroy_on_startup = p.count("destroy-containers-on-startup") > 0;
   return f;
 }

@@ -68,11 +68,20 @@ int exec_in_child(void* arg) {
   // Nothing else of ours leaks into the child (a long-lived shim would keep
   // a caller's pipe open): every other fd closes at exec.
   if (::close_range(3, ~0U, CLOSE_RANGE_CLOEXEC) < 0) child_fail(launch, errno);
+  // Our fd table is the child's own copy (no CLONE_FILES): this changes
+  // nothing of the parent's.
+  for (int fd : spec.inherit_fds) {
+    if (fd <= 2 || ::fcntl(fd, F_SETFD, 0) < 0) child_fail(launch, fd <= 2 ? EINVAL : errno);
+  }
   if (spec.pre_exec) {
     if (int e = spec.pre_exec()) child_fail(launch, e);
   }
+  char** envp = spec.env ? launch.envp.data() : environ;
+  if (spec.program_fd >= 0) {
+    ::execveat(spec.program_fd, "", launch.argv.data(), envp, AT_EMPTY_PATH);
+  }
   if (spec.env) {
-    ::execvpe(launch.argv[0], launch.argv.data(), launch.envp.data());
+    ::execvpe(launch.argv[0], launch.argv.data(), envp);
   } else {
     ::execvp(launch.argv[0], launch.argv.data());
   }

@@ -26,6 +26,14 @@ struct ChildSpec {
   // Runs in the child between fork and exec; returns 0 or an errno, which
   // fails the start. Only async-signal-safe calls belong here.
   std::function<int()> pre_exec = nullptr;
+  // When >= 0, the program run is this open file (execveat with
+  // AT_EMPTY_PATH), argv[0] being only its name; should the kernel refuse
+  // to execute it, argv[0] is run as without it. Lets a caller run a sealed
+  // in-memory copy of a binary (runrunc/sealed_binary.hpp).
+  int program_fd = -1;
+  // These fds of ours stay open in the child under the same numbers (every
+  // other one beyond stdio is closed). Each must be above 2.
+  std::vector<int> inherit_fds = {};
 };
 
 // The outcome of a finished child: exit code, or 128+N for signal N.

@@ -47,6 +47,9 @@ class RunruncExec : public process_tracker::ExecCommand {
   [[nodiscard]] Error failure(ChildExit exit, std::string_view log) const override {
     return runtime_.exec_failure(exit, log);
   }
+  [[nodiscard]] std::shared_ptr<const UniqueFd> program() const override {
+    return runtime_.program();
+  }
 
  private:
   const runrunc::Runtime& runtime_;

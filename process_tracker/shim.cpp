@@ -135,8 +135,13 @@ Result<void> Shim::run_runtime(const std::array<UniqueFd, 3>& child_ends) {
   spec.stdin_fd = child_ends[0].get();
   spec.stdout_fd = child_ends[1].get();
   spec.stderr_fd = child_ends[2].get();
-  DMC_TRY(child, spawn_child(spec));
-  runtime_pid_ = child.release();  // reaped by our SIGCHLD loop
+  spec.program_fd = options_.runtime_fd;
+  auto child = spawn_child(spec);
+  // The runtime runs from its own mapping now: a shim that lives as long as
+  // its process does not keep the copy.
+  if (options_.runtime_fd >= 0) ::close(options_.runtime_fd);
+  if (!child) return child.error();
+  runtime_pid_ = child->release();  // reaped by our SIGCHLD loop
   return {};
 }
 

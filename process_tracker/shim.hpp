@@ -25,10 +25,14 @@ struct ShimOptions {
   // The container's depot dir, whose event journal (journal/) gets the
   // process's start-process and exit events from the shim; "": none.
   std::string journal = {};
+  // An inherited fd of the program to run as runtime_argv[0] (a sealed copy
+  // of the runtime); the shim closes it once the runtime has started. -1:
+  // runtime_argv[0] by its path.
+  int runtime_fd = -1;
   std::vector<std::string> runtime_argv;
 };
 
-// dmc-shim --dir DIR [--spool-cap BYTES] [--tty] [--ready-fd N] [--lock-fd N] [--journal DIR] -- RUNTIME ARGV...
+// dmc-shim --dir DIR [--spool-cap BYTES] [--tty] [--ready-fd N] [--lock-fd N] [--journal DIR] [--runtime-fd N] -- RUNTIME ARGV...
 Result<ShimOptions> parse_shim_args(const std::vector<std::string>& args);
 std::vector<std::string> shim_args(const ShimOptions& options);
 

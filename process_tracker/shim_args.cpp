@@ -31,7 +31,8 @@ Result<ShimOptions> parse_shim_args(const std::vector<std::string>& args) {
     } else if (a == "--dir" || a == "--journal") {
       DMC_TRY(v, value(a));
       (a == "--dir" ? o.dir : o.journal) = v;
-    } else if (a == "--spool-cap" || a == "--ready-fd" || a == "--lock-fd") {
+    } else if (a == "--spool-cap" || a == "--ready-fd" || a == "--lock-fd" ||
+               a == "--runtime-fd") {
       DMC_TRY(v, value(a));
       DMC_TRY(n, number(a, v));
       if (a == "--spool-cap") {
@@ -39,7 +40,8 @@ Result<ShimOptions> parse_shim_args(const std::vector<std::string>& args) {
       } else if (n > static_cast<uint64_t>(INT_MAX)) {
         return make_error(ErrorKind::Invalid, "{}: not a file descriptor: '{}'", a, v);
       } else {
-        (a == "--ready-fd" ? o.ready_fd : o.lock_fd) = static_cast<int>(n);
+        (a == "--ready-fd" ? o.ready_fd : a == "--lock-fd" ? o.lock_fd : o.runtime_fd) =
+            static_cast<int>(n);
       }
     } else {
       return make_error(ErrorKind::Invalid, "unknown argument '{}'", a);
@@ -66,6 +68,10 @@ std::vector<std::string> shim_args(const ShimOptions& o) {
   if (!o.journal.empty()) {
     args.push_back("--journal");
     args.push_back(o.journal);
+  }
+  if (o.runtime_fd >= 0) {
+    args.push_back("--runtime-fd");
+    args.push_back(std::to_string(o.runtime_fd));
   }
   args.push_back("--");
   args.insert(args.end(), o.runtime_argv.begin(), o.runtime_argv.end());

@@ -168,6 +168,8 @@ Result<int> Tracker::spawn_shim(const std::string& dir, const std::string& conta
   ShimOptions options{.dir = dir, .spool_cap = spec.spool_cap.value_or(config_.spool_cap), .tty = tty, .ready_fd = 1,
                       .lock_fd = 0, .journal = parent_of(parent_of(dir)),
                       .runtime_argv = exec_.argv(container_id, exec_args)};
+  auto program = exec_.program();  // open until the shim has exec'ed
+  if (program) options.runtime_fd = program->get();
   std::vector<std::string> argv = {config_.shim_path};
   for (auto& a : shim_args(options)) argv.push_back(std::move(a));
 
@@ -175,7 +177,9 @@ Result<int> Tracker::spawn_shim(const std::string& dir, const std::string& conta
   if (::pipe2(p, O_CLOEXEC) < 0) return sys_error("pipe2");
   UniqueFd ready_read(p[0]), ready_write(p[1]);
   // Detached: the shim outlives us, in a session of its own.
-  DMC_TRY(shim_pid, spawn_detached({.argv = argv, .stdin_fd = lock_fd, .stdout_fd = ready_write.get()}));
+  ChildSpec shim{.argv = argv, .stdin_fd = lock_fd, .stdout_fd = ready_write.get()};
+  if (program) shim.inherit_fds = {program->get()};
+  DMC_TRY(shim_pid, spawn_detached(shim));
   ready_write.reset();
   logger_.debug("process.shim-started", {{"dir", dir}, {"pid", std::to_string(shim_pid)}});
   DMC_TRY(line, read_ready(ready_read.get()));

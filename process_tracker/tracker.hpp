@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -36,6 +37,9 @@ class ExecCommand {
                                                       const ExecArgs& args) const = 0;
   // "runc exec: exit status 1: <the last error in the runtime's log>".
   [[nodiscard]] virtual Error failure(ChildExit exit, std::string_view log) const = 0;
+  // An open executable file to run as argv's program (a sealed copy of the
+  // runtime), handed to the shim; nullptr: argv[0] by its path.
+  [[nodiscard]] virtual std::shared_ptr<const UniqueFd> program() const { return nullptr; }
 };
 
 struct TrackerConfig {

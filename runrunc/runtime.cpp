@@ -102,12 +102,19 @@ Result<std::string> Runtime::run(const RuntimeCall& call) const {
   if (call.hide_hybrid_controllers) {
     logger_.info("runrunc.hybrid-cgroup-workaround", {{"id", call.id}, {"reason", kHybridReason}});
   }
-  auto output = launch(child_spec(call, log->path()), call.capture);
+  ChildSpec spec = child_spec(call, log->path());
+  auto program_copy = program();  // open until the call is done
+  if (program_copy) spec.program_fd = program_copy->get();
+  auto output = launch(std::move(spec), call.capture);
   std::string log_text = read_file(log->path()).value_or("");
   forward_log(logger_, call, log_text);
   if (!output) return start_failure(config_, call, output.error());
   if (output->exit.code != 0) return failure(config_, call, *output, log_text);
   return std::move(output->out);
+}
+
+std::shared_ptr<const UniqueFd> Runtime::program() const {
+  return config_.sealed ? config_.sealed->current() : nullptr;
 }
 
 Result<void> Runtime::create(const std::string& id, const CreateOptions& options) const {

@@ -5,6 +5,7 @@
 // "runc create: exit status 1: container with id exists: web-1".
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -13,6 +14,7 @@
 #include "common/child.hpp"
 #include "common/log.hpp"
 #include "common/result.hpp"
+#include "runrunc/sealed_binary.hpp"
 
 namespace dmc::runrunc {
 
@@ -27,6 +29,9 @@ struct RuntimeConfig {
   // when set, `crun create` runs in a private mount namespace in which
   // <unified>/cgroup.controllers is covered by an empty file.
   bool hide_hybrid_controllers = false;
+  // When set, every call (and every shim's exec) runs this sealed copy of
+  // binary instead of the file (sealed_binary.hpp): one exec fewer per call.
+  std::shared_ptr<SealedBinary> sealed = nullptr;
 };
 
 // Resolves "runc", "crun" or a path; decides the flavor from the binary's
@@ -132,6 +137,9 @@ class Runtime {
                                                    const ExecOptions& options,
                                                    const std::string& log_file) const;
   [[nodiscard]] Error exec_failure(ChildExit exit, std::string_view log) const;
+  // What runs as argv[0] of every call: the sealed copy, or nullptr for the
+  // binary's path.
+  [[nodiscard]] std::shared_ptr<const UniqueFd> program() const;
 
  private:
   // The one path every verb takes: a fresh --log file (always removed), the

@@ -1,5 +1,6 @@
 #include "wiring/parts.hpp"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <climits>
@@ -62,6 +63,28 @@ System::Parts::Parts(Logger logger, depot::Depot depot, runrunc::RuntimeConfig r
       supervisor::LaunchConfig{paths.supervisor, supervisor_env(options)}, logger_);
 }
 
+namespace {
+
+// Made once per call, a copy pays back below this size: crun (0.5 MB) gains
+// 3 ms a call, runc (8.7 MB) would lose 3.6 ms (sealed_binary.hpp).
+constexpr off_t kOneShotCopyMax = 2 << 20;
+
+// Runtime calls run a sealed copy of the binary where it pays; where this
+// kernel cannot make one, the binary by its path, as without.
+void seal_runtime(runrunc::RuntimeConfig& config, bool long_lived, const Logger& logger) {
+  struct stat st{};
+  if (::stat(config.binary.c_str(), &st) < 0) return;
+  if (!long_lived && st.st_size > kOneShotCopyMax) return;
+  auto sealed = runrunc::SealedBinary::make(config.binary);
+  if (!sealed) {
+    logger.info("runtime.sealed-copy-unavailable", {{"error", sealed.error().message}});
+    return;
+  }
+  config.sealed = std::move(*sealed);
+}
+
+}  // namespace
+
 Result<std::unique_ptr<System>> System::make(const Settings& options) {
   DMC_TRY(level, parse_log_level(options.log_level));
   Logger logger(options.log_source, level);
@@ -69,6 +92,7 @@ Result<std::unique_ptr<System>> System::make(const Settings& options) {
   DMC_TRY(config, options.runtime.empty()
                       ? runrunc::detect_default_runtime(options.state_root)
                       : runrunc::detect_runtime(options.runtime, options.state_root));
+  seal_runtime(config, options.long_lived, logger);
   auto bundler = bundler::make_bundler({.init_path = paths.init});
   auto parts = std::make_unique<Parts>(std::move(logger), depot::Depot(options.depot),
                                        std::move(config), std::move(bundler), paths, options);

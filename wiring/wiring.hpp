@@ -26,6 +26,10 @@ struct Settings {
   std::string default_rootfs;  // empty: the built-in busybox rootfs
   size_t max_containers = 0;   // 0: no limit
   std::string log_source = "dmc";
+  // A process that makes many runtime calls (dmcd, dmc-supervisor): it keeps
+  // one sealed copy of any runtime binary; a one-shot command only of a
+  // small one (runrunc/sealed_binary.hpp).
+  bool long_lived = false;
 };
 
 // The defaults, with DMC_DEPOT, DMC_RUNTIME, DMC_STATE_ROOT and

@@ -67,3 +67,43 @@ TEST_CASE("a detached program that cannot be executed is an error") {
   CHECK(pid.error().kind == ErrorKind::NotFound);
   CHECK(pid.error().message == "/nonexistent/program: No such file or directory");
 }
+
+TEST_CASE("program_fd runs that file; argv[0] is only the name it is given") {
+  UniqueFd sh(::open("/bin/sh", O_RDONLY | O_CLOEXEC));
+  REQUIRE(sh);
+  auto out = run_child({.argv = {"no-such-path", "-c", "echo $0"}, .program_fd = sh.get()});
+  REQUIRE_MESSAGE(out, out.error().message);
+  CHECK(out->out == "no-such-path\n");
+  CHECK(out->exit.code == 0);
+}
+
+TEST_CASE("a program_fd the kernel will not execute falls back to argv[0] by its path") {
+  UniqueFd text(::open("/etc/passwd", O_RDONLY | O_CLOEXEC));
+  REQUIRE(text);
+  auto out = run_child({.argv = {"/bin/echo", "by path"}, .program_fd = text.get()});
+  REQUIRE_MESSAGE(out, out.error().message);
+  CHECK(out->out == "by path\n");
+}
+
+TEST_CASE("inherit_fds stay open in the child under their numbers; no other fd does") {
+  int p[2];
+  REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
+  UniqueFd read_end(p[0]), write_end(p[1]);
+  UniqueFd other(::open("/dev/null", O_RDONLY | O_CLOEXEC));
+  REQUIRE(other);
+  std::string script = fmt::format("echo kept >&{}; test -e /proc/self/fd/{} && echo leaked",
+                                   write_end.get(), other.get());
+  auto out = run_child({.argv = {"/bin/bash", "-c", script}, .inherit_fds = {write_end.get()}});
+  REQUIRE(out);
+  CHECK(out->out == "");
+  write_end.reset();
+  char buf[16] = {};
+  CHECK(::read(read_end.get(), buf, sizeof buf) == 5);
+  CHECK(std::string(buf) == "kept\n");
+  // Ours are untouched: still close-on-exec.
+  CHECK(::fcntl(other.get(), F_GETFD) == FD_CLOEXEC);
+
+  auto stdio = run_child({.argv = {"/bin/true"}, .inherit_fds = {1}});
+  REQUIRE_FALSE(stdio);
+  CHECK(stdio.error().kind == ErrorKind::Invalid);
+}

@@ -9,11 +9,15 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
+#include <atomic>
 #include <chrono>
 #include <filesystem>
 #include <string>
 #include <thread>
 #include <vector>
+
+#include <fmt/ranges.h>
 
 #include "common/child.hpp"
 #include "common/fs.hpp"
@@ -21,6 +25,7 @@
 #include "common/uuid.hpp"
 #include "runrunc/hybrid.hpp"
 #include "runrunc/runtime.hpp"
+#include "runrunc/sealed_binary.hpp"
 #include "support/skip.hpp"
 #include "support/temp_dir.hpp"
 
@@ -217,11 +222,61 @@ RuntimeConfig detected(const std::string& name, const std::string& state_root) {
   return *config;
 }
 
+RuntimeConfig with_copy(RuntimeConfig config, bool sealed) {
+  if (!sealed) return config;
+  auto copy = SealedBinary::make(config.binary);
+  REQUIRE_MESSAGE(copy, copy.error().message);
+  config.sealed = *copy;
+  return config;
+}
+
+// Every child of this process (any thread's), by pid, its exe link.
+std::vector<std::string> children_exes() {
+  std::vector<std::string> out;
+  for (const auto& task : fs::directory_iterator("/proc/self/task")) {
+    std::string children = test::read_text(task.path().string() + "/children");
+    size_t at = 0;
+    while (at < children.size()) {
+      size_t end = children.find(' ', at);
+      if (end == std::string::npos) end = children.size();
+      std::string pid = children.substr(at, end - at);
+      at = end + 1;
+      if (pid.empty()) continue;
+      std::error_code ec;
+      auto exe = fs::read_symlink("/proc/" + pid + "/exe", ec);
+      if (!ec) out.push_back(exe.string());
+    }
+  }
+  return out;
+}
+
+// A process run without detach: the runtime waits for it, in the meantime
+// what it runs from is read. Returns every exe seen among our children.
+std::vector<std::string> exec_attached_watching(const Runtime& runtime, const std::string& id,
+                                                const test::TempDir& dir) {
+  test::write_text(dir / "sleep.json", R"({"terminal": false, "user": {"uid": 0, "gid": 0},
+    "args": ["/bin/sleep", "1"], "env": ["PATH=/bin"], "cwd": "/"})");
+  std::vector<std::string> seen;
+  std::atomic<bool> done = false;
+  std::thread watcher([&] {
+    while (!done) {
+      for (auto& exe : children_exes()) seen.push_back(std::move(exe));
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  });
+  auto ran = runtime.exec(id, {.process_json = dir / "sleep.json", .pid_file = dir / "sleep.pid",
+                               .detach = false});
+  done = true;
+  watcher.join();
+  CHECK_MESSAGE(ran.has_value(), (ran ? std::string() : ran.error().message));
+  return seen;
+}
+
 // One container of a real runtime: its bundle and state in a temp dir, the
 // runtime's info log in dmc.log, and a guard that removes whatever is left.
 struct RealContainer {
-  explicit RealContainer(const std::string& name)
-      : config(detected(name, dir / "state")),
+  explicit RealContainer(const std::string& name, bool sealed = false)
+      : config(with_copy(detected(name, dir / "state"), sealed)),
         log_fd(::open((dir / "dmc.log").c_str(), O_WRONLY | O_CREAT | O_CLOEXEC, 0600)),
         runtime(config, Logger("test", LogLevel::Info, log_fd.get())),
         bundle(build_bundle(dir, id)) {
@@ -319,6 +374,39 @@ TEST_CASE("real runc: the life of a container and its errors and nothing left be
 
 TEST_CASE("real crun: the life of a container and its errors and nothing left behind") {
   lifecycle("crun");
+}
+
+namespace {
+
+// runc and crun skip their own re-exec (CVE-2019-5736) when they run from a
+// memfd sealed as they seal one: the runtime seen running is the copy.
+void from_sealed_copy(const std::string& name) {
+  DMC_SKIP_UNLESS_ROOT();
+  RealContainer c(name, true);
+  REQUIRE(c.runtime.run_detached(c.id, {.bundle = c.bundle, .pid_file = c.dir / "init.pid"}));
+  c.made(c.dir / "init.pid");
+  check_status(c.runtime, c.id, "running");
+  // Its errors read as the runtime's own, named as ever.
+  auto duplicate = c.runtime.run_detached(c.id, {.bundle = c.bundle, .pid_file = c.dir / "dup.pid"});
+  REQUIRE_FALSE(duplicate);
+  CHECK(duplicate.error().message == expected_duplicate(c.config.flavor, "run", c.id));
+  check_exec(c.runtime, c.guard, c.dir, c.bundle);
+  auto seen = exec_attached_watching(c.runtime, c.id, c.dir);
+  const std::string copy = "/memfd:" + name + " (deleted)";
+  CHECK_MESSAGE(std::find(seen.begin(), seen.end(), copy) != seen.end(),
+                fmt::format("{}", fmt::join(seen, ", ")));
+  CHECK(std::find(seen.begin(), seen.end(), c.config.binary) == seen.end());
+  c.kill_and_remove();
+}
+
+}  // namespace
+
+TEST_CASE("real runc from a sealed copy: every call runs the copy, nothing left behind") {
+  from_sealed_copy("runc");
+}
+
+TEST_CASE("real crun from a sealed copy: every call runs the copy, nothing left behind") {
+  from_sealed_copy("crun");
 }
 
 TEST_CASE("the hybrid workaround hides cgroup.controllers from the child only") {
