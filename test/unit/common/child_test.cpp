@@ -68,7 +68,7 @@ TEST_CASE("a detached program that cannot be executed is an error") {
   CHECK(pid.error().message == "/nonexistent/program: No such file or directory");
 }
 
-TEST_CASE("program_fd runs that file; argv[0] is only the name it is given") {
+TEST_CASE("program_fd runs that file, argv[0] being only the name it is given") {
   UniqueFd sh(::open("/bin/sh", O_RDONLY | O_CLOEXEC));
   REQUIRE(sh);
   auto out = run_child({.argv = {"no-such-path", "-c", "echo $0"}, .program_fd = sh.get()});
@@ -85,7 +85,7 @@ TEST_CASE("a program_fd the kernel will not execute falls back to argv[0] by its
   CHECK(out->out == "by path\n");
 }
 
-TEST_CASE("inherit_fds stay open in the child under their numbers; no other fd does") {
+TEST_CASE("inherit_fds stay open in the child under their numbers, and no other fd does") {
   int p[2];
   REQUIRE(::pipe2(p, O_CLOEXEC) == 0);
   UniqueFd read_end(p[0]), write_end(p[1]);

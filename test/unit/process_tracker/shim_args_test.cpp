@@ -28,6 +28,7 @@ void check_same(const ShimOptions& got, const ShimOptions& want) {
   CHECK(got.tty == want.tty);
   CHECK(got.ready_fd == want.ready_fd);
   CHECK(got.lock_fd == want.lock_fd);
+  CHECK(got.runtime_fd == want.runtime_fd);
   CHECK(got.runtime_argv == want.runtime_argv);
 }
 
@@ -44,15 +45,17 @@ TEST_CASE("shim_args writes the options before -- and the runtime command after 
                   .tty = true,
                   .ready_fd = 0,
                   .lock_fd = 7,
+                  .runtime_fd = 9,
                   .runtime_argv = {"crun", "exec", "--detach"}};
   CHECK(shim_args(all) == Strings{"--dir", "/d", "--spool-cap", "1", "--tty", "--ready-fd", "0",
-                                  "--lock-fd", "7", "--", "crun", "exec", "--detach"});
+                                  "--lock-fd", "7", "--runtime-fd", "9", "--", "crun", "exec",
+                                  "--detach"});
 }
 
 TEST_CASE("parse_shim_args reads back what shim_args wrote") {
   const std::vector<ShimOptions> table = {
       {.dir = "/a dir/with spaces", .runtime_argv = {"runc"}},
-      {.dir = "/d", .spool_cap = 123, .tty = true, .ready_fd = 5, .lock_fd = 0,
+      {.dir = "/d", .spool_cap = 123, .tty = true, .ready_fd = 5, .lock_fd = 0, .runtime_fd = 12,
        .runtime_argv = {"runc", "--root", "/run/x", "exec", "--detach", "--pid-file", "/d/pid",
                         "h"}},
       // Flags and a second -- after the first belong to the runtime.
@@ -117,8 +120,8 @@ TEST_CASE("dmc-shim refuses a malformed command line on stderr with exit code 2"
   CHECK(no_runtime.err == "dmc-shim: no runtime command after --\n");
 }
 
-TEST_CASE("parse_shim_args rejects a --ready-fd or --lock-fd that is not an fd number") {
-  for (std::string flag : {"--ready-fd", "--lock-fd"}) {
+TEST_CASE("parse_shim_args rejects a --ready-fd, --lock-fd or --runtime-fd that is not an fd number") {
+  for (std::string flag : {"--ready-fd", "--lock-fd", "--runtime-fd"}) {
     for (std::string text : {"4294967297", "2147483648"}) {
       CAPTURE(flag);
       CAPTURE(text);

@@ -41,7 +41,7 @@ std::string program(const test::TempDir& dir, const std::string& name, const cha
 
 }  // namespace
 
-TEST_CASE("a sealed copy holds the file's bytes under exactly runc's and crun's seals") {
+TEST_CASE("a sealed copy holds the bytes of the file under exactly the seals runc and crun check") {
   test::TempDir dir;
   std::string path = program(dir, "tool", "/bin/true");
   auto sealed = SealedBinary::make(path);
