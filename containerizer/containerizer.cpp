@@ -180,9 +180,14 @@ Result<void> Containerizer::tear_down(const std::string& handle) {
   DMC_CHECK(stopper_.thaw(cgroup_path(handle)));
   DMC_TRY(killed, kill_init(init_to_kill(handle, state ? &*state : nullptr)));
   DMC_CHECK(tracker().stop_shims(processes_dir(handle)));
+  DMC_TRY(hierarchies, cgroup::hierarchies());
+  // Killed here, the init is dead and with it every process of its pid
+  // namespace: the cgroups are empty and go before the runtime's delete,
+  // which then has none to freeze, search and thaw (3 ms of crun's delete).
+  // Else the runtime's forced delete kills what is left, then they go.
+  if (killed) DMC_CHECK(cgroup::remove(hierarchies, cgroup_path(handle)));
   DMC_CHECK(remove_from_runtime(*runtime, handle, killed));
   DMC_CHECK(mounter_.unmount(depot_.path(handle, names::kRootfs)));
-  DMC_TRY(hierarchies, cgroup::hierarchies());
   DMC_CHECK(cgroup::remove(hierarchies, cgroup_path(handle)));
   // Its events are kept if they can be; a destroy never fails for them.
   if (auto archived = archive_journal(handle, state ? state->created_at_ns : now_ns()); !archived) {
