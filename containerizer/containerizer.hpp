@@ -104,6 +104,9 @@ class Containerizer {
   // calls it for every container on each BulkInfo and /metrics scrape, so
   // the journal is reconciled by the readers of events, not here.
   Result<ContainerInfo> info(const std::string& handle) const;
+  // Its state alone, read as info() reads it, without the spec, properties
+  // and events: what a supervisor asks on every tick.
+  Result<State> status(const std::string& handle) const;
   // Where a container's depot directory is (or would be): a path only,
   // nothing read. Invalid for a handle that fails validation.
   Result<std::string> container_dir(const std::string& handle) const;
@@ -289,6 +292,12 @@ class Containerizer {
   Result<Freezable> lock_freezable(const std::string& handle) const;
   // The state of a container that is not locked by the caller.
   Result<State> observe(const std::string& handle, const depot::ContainerState* record) const;
+  // Its record (none: half made) and its state: what info() and status() read.
+  struct Seen {
+    std::optional<depot::ContainerState> record;
+    State state;
+  };
+  Result<Seen> seen(const std::string& handle) const;
   Result<ContainerInfo> incomplete_info(const std::string& handle, State state) const;
   // Only a temporary of a create killed before its rename is left of it.
   [[nodiscard]] bool stray(const std::string& handle) const;

@@ -22,21 +22,33 @@ bool matches(const depot::Properties& props, const depot::Properties& filter) {
 
 }  // namespace
 
-Result<ContainerInfo> Containerizer::info(const std::string& handle) const {
+Result<Containerizer::Seen> Containerizer::seen(const std::string& handle) const {
   DMC_CHECK(depot::validate_handle(handle));
   auto state = depot_.read_state(handle);
   if (!state && state.error().err == ENOENT) {  // no state.json: an old dmc's half-made one
     DMC_TRY(observed, observe(handle, nullptr));
-    return incomplete_info(handle, observed);
+    return Seen{std::nullopt, observed};
   }
   if (!state && state.error().kind == ErrorKind::ContainerNotFound && stray(handle)) {
-    return incomplete_info(handle, State::Incomplete);
+    return Seen{std::nullopt, State::Incomplete};
   }
   if (!state) return state.error();
   DMC_TRY(observed, observe(handle, &*state));
-  if (observed == State::Creating || observed == State::Incomplete) {
+  return Seen{std::move(*state), observed};
+}
+
+Result<State> Containerizer::status(const std::string& handle) const {
+  DMC_TRY(now, seen(handle));
+  return now.state;
+}
+
+Result<ContainerInfo> Containerizer::info(const std::string& handle) const {
+  DMC_TRY(now, seen(handle));
+  const State observed = now.state;
+  if (!now.record || observed == State::Creating || observed == State::Incomplete) {
     return incomplete_info(handle, observed);
   }
+  const depot::ContainerState* state = &*now.record;
   DMC_TRY(spec_text, read_file(depot_.path(handle, names::kSpec)));
   DMC_TRY(spec, bundler::desired_spec_from_json(spec_text));
   DMC_TRY(properties, depot_.read_properties(handle));

@@ -14,9 +14,10 @@ Result<std::string> ContainerizerEngine::container_dir(const std::string& handle
   return containerizer_.container_dir(handle);
 }
 
+// Asked on every tick: the state alone, not the whole of info().
 Result<bool> ContainerizerEngine::running(const std::string& handle) const {
-  DMC_TRY(info, containerizer_.info(handle));
-  return info.status == containerizer::State::Running;
+  DMC_TRY(status, containerizer_.status(handle));
+  return status == containerizer::State::Running;
 }
 
 Result<std::string> ContainerizerEngine::run(const std::string& handle,

@@ -139,7 +139,19 @@ TEST_CASE("a bad handle is Invalid for every request on a container") {
   const std::string bad = "../web-1";
   CHECK(e.containerizer->destroy(bad).error().kind == ErrorKind::Invalid);
   CHECK(e.containerizer->info(bad).error().kind == ErrorKind::Invalid);
+  CHECK(e.containerizer->status(bad).error().kind == ErrorKind::Invalid);
   CHECK(e.containerizer->set_property(bad, "k", "v").error().kind == ErrorKind::Invalid);
   CHECK(e.containerizer->limits(bad).error().kind == ErrorKind::Invalid);
   CHECK(e.containerizer->run(bad, {.path = "/bin/true"}).error().kind == ErrorKind::Invalid);
+}
+
+TEST_CASE("status is the state info reports, and an unknown container is not found") {
+  Engine e;
+  REQUIRE(e.containerizer->create({.handle = "web-1"}));
+  auto status = e.containerizer->status("web-1");
+  auto info = e.containerizer->info("web-1");
+  REQUIRE(status);
+  REQUIRE(info);
+  CHECK(*status == info->status);
+  CHECK(e.containerizer->status("web-2").error().kind == ErrorKind::ContainerNotFound);
 }
