@@ -43,4 +43,23 @@ void time_member(json::Writer& w, std::string_view key, int64_t ns) {
   }
 }
 
+void exit_status_member(json::Writer& w, std::optional<int> status) {
+  json::key(w, "exit_status");
+  if (status) {
+    w.Int(*status);
+  } else {
+    w.Null();
+  }
+}
+
+void probe_errors_member(json::Writer& w, std::string_view liveness,
+                         std::string_view readiness, std::string_view startup) {
+  json::key(w, "probe_errors");
+  w.StartObject();
+  json::string_member(w, "liveness", liveness);
+  json::string_member(w, "readiness", readiness);
+  json::string_member(w, "startup", startup);
+  w.EndObject();
+}
+
 }  // namespace dmc::supervisor

@@ -1,10 +1,12 @@
 // What the supervisors of services and of pods share: how one is started
 // (detached, outliving its starter, its output in a log file), the locks
-// that tell whether one runs, and a time for the front doors' JSON.
+// that tell whether one runs, and the members of the front doors' JSON that
+// services and pods show alike.
 #pragma once
 
 #include <sys/types.h>
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -32,5 +34,13 @@ Result<UniqueFd> lock_file(const std::string& path, bool wait);
 
 // key: an RFC 3339 time, or null when ns is 0 (not yet).
 void time_member(json::Writer& w, std::string_view key, int64_t ns);
+
+// "exit_status": the status, or null before the first exit.
+void exit_status_member(json::Writer& w, std::optional<int> status);
+
+// "probe_errors": {"liveness", "readiness", "startup"}, each the last
+// failure of that probe ("" when it passes or has none).
+void probe_errors_member(json::Writer& w, std::string_view liveness,
+                         std::string_view readiness, std::string_view startup);
 
 }  // namespace dmc::supervisor

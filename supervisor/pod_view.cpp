@@ -70,20 +70,10 @@ void container_json(json::Writer& w, const PodContainerView& c) {
   w.Bool(c.healthy);
   time_member(w, "started_at", c.started_ns);
   time_member(w, "finished_at", c.finished_ns);
-  json::key(w, "exit_status");
-  if (c.exit_status) {
-    w.Int(*c.exit_status);
-  } else {
-    w.Null();
-  }
+  exit_status_member(w, c.exit_status);
   json::key(w, "restarts");
   w.Uint64(c.restarts);
-  json::key(w, "probe_errors");
-  w.StartObject();
-  json::string_member(w, "liveness", c.liveness_error);
-  json::string_member(w, "readiness", c.readiness_error);
-  json::string_member(w, "startup", c.startup_error);
-  w.EndObject();
+  probe_errors_member(w, c.liveness_error, c.readiness_error, c.startup_error);
   w.EndObject();
 }
 

@@ -21,12 +21,7 @@ void write_view(json::Writer& w, const ServiceView& v) {
   json::string_member(w, "process", s.process_id);
   json::key(w, "restarts");
   w.Uint64(s.restarts);
-  json::key(w, "exit_status");
-  if (s.exit_status) {
-    w.Int(*s.exit_status);
-  } else {
-    w.Null();
-  }
+  exit_status_member(w, s.exit_status);
   time_member(w, "started_at", s.started_ns);
   time_member(w, "finished_at", s.finished_ns);
   time_member(w, "next_start_at", s.phase == Phase::Waiting ? s.next_start_ns : 0);
@@ -37,12 +32,7 @@ void write_view(json::Writer& w, const ServiceView& v) {
   json::string_member(w, "control_socket", v.spec.control_socket);
   json::key(w, "ready");
   w.Bool(s.ready);
-  json::key(w, "probe_errors");
-  w.StartObject();
-  json::string_member(w, "liveness", s.liveness_error);
-  json::string_member(w, "readiness", s.readiness_error);
-  json::string_member(w, "startup", s.startup_error);
-  w.EndObject();
+  probe_errors_member(w, s.liveness_error, s.readiness_error, s.startup_error);
   json::key(w, "supervised");
   w.Bool(v.supervised);
   w.EndObject();
