@@ -316,9 +316,13 @@ TEST_CASE_FIXTURE(Services, "while a service is stopped on purpose its liveness 
   const std::string liveness = R"({"exec":{"command":["cat","/tmp/healthy"]},"periodSeconds":1,"failureThreshold":1})";
   REQUIRE(add("web", {"--liveness", liveness, "--backoff", "1s"},
               {"/bin/sh", "-c", "touch /tmp/healthy; exec sleep 1000"}).code == 0);
+  // The control: the same probe on a service left running, restarted by it.
+  REQUIRE(add("control", {"--liveness", liveness, "--backoff", "1s"},
+              {"/bin/sleep", "1001"}).code == 0);
   REQUIRE(env.dmc({"service", "stop", h, "web"}).code == 0);
   REQUIRE(env.dmc({"run", h, "--", "/bin/rm", "/tmp/healthy"}).code == 0);
-  ::sleep(3);  // three periods in which a probe would have failed
+  // Probes ran and failed while web was stopped: the control was restarted twice.
+  REQUIRE(eventually([&] { return status("control")["restarts"].GetUint() >= 2; }));
   CHECK(state("web") == "stopped");
   CHECK(status("web")["generation"].GetUint() == 1);
   CHECK(count("sleep 1000") == 0);
