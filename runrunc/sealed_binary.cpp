@@ -66,7 +66,10 @@ Result<std::shared_ptr<SealedBinary>> SealedBinary::make(const std::string& path
     if (!file) return sys_error("open");
     DMC_TRY(identity, identity_of(file.get()));
     DMC_TRY(copy, copy_of(file.get(), identity.size, base_name(path)));
-    return std::shared_ptr<SealedBinary>(new SealedBinary(path, identity, std::move(copy)));
+    auto sealed = std::make_shared<SealedBinary>(path);
+    sealed->identity_ = identity;
+    sealed->copy_ = std::move(copy);
+    return sealed;
   }();
   if (!made) return made.error().wrap(fmt::format("sealed copy of {}", path));
   return made;
@@ -78,9 +81,9 @@ std::shared_ptr<const UniqueFd> SealedBinary::current() {
   if (!file) return nullptr;  // run by path: that call says what is wrong
   auto identity = identity_of(file.get());
   if (!identity) return nullptr;
-  if (*identity == identity_) return copy_;
-  // Replaced: copy the new file; should that fail, the new file is run by
-  // its path, never the old copy.
+  if (copy_ && *identity == identity_) return copy_;
+  // First use, or replaced: copy the file; should that fail, it is run by
+  // its path, never an old copy.
   auto copy = copy_of(file.get(), identity->size, base_name(path_));
   if (!copy) return nullptr;
   identity_ = *identity;

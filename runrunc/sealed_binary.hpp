@@ -24,7 +24,10 @@ namespace dmc::runrunc {
 
 class SealedBinary {
  public:
-  // Copies path into a sealed memfd; fails when this kernel cannot.
+  // Copies nothing until the first current(): a command that never runs
+  // the runtime pays nothing.
+  explicit SealedBinary(std::string path) : path_(std::move(path)) {}
+  // Copies path into a sealed memfd now; fails when this kernel cannot.
   static Result<std::shared_ptr<SealedBinary>> make(const std::string& path);
 
   // The copy to execute (execveat, AT_EMPTY_PATH), kept open while the
@@ -44,8 +47,6 @@ class SealedBinary {
     long mtime_ns = 0;
     bool operator==(const Identity&) const = default;
   };
-  SealedBinary(std::string path, Identity identity, std::shared_ptr<const UniqueFd> copy)
-      : path_(std::move(path)), identity_(identity), copy_(std::move(copy)) {}
   static Result<Identity> identity_of(int fd);
   // The file open at fd, copied and sealed.
   static Result<std::shared_ptr<const UniqueFd>> copy_of(int fd, off_t size,
@@ -54,7 +55,7 @@ class SealedBinary {
   const std::string path_;
   std::mutex mutex_;  // guards identity_ and copy_
   Identity identity_;
-  std::shared_ptr<const UniqueFd> copy_;
+  std::shared_ptr<const UniqueFd> copy_;  // nullptr until the first copy
 };
 
 }  // namespace dmc::runrunc

@@ -70,11 +70,17 @@ namespace {
 constexpr off_t kOneShotCopyMax = 2 << 20;
 
 // Runtime calls run a sealed copy of the binary where it pays; where this
-// kernel cannot make one, the binary by its path, as without.
+// kernel cannot make one, the binary by its path, as without. A one-shot
+// command copies at its first runtime call (most commands make none).
 void seal_runtime(runrunc::RuntimeConfig& config, bool long_lived, const Logger& logger) {
   struct stat st{};
   if (::stat(config.binary.c_str(), &st) < 0) return;
-  if (!long_lived && st.st_size > kOneShotCopyMax) return;
+  if (!long_lived) {
+    if (st.st_size <= kOneShotCopyMax) {
+      config.sealed = std::make_shared<runrunc::SealedBinary>(config.binary);
+    }
+    return;
+  }
   auto sealed = runrunc::SealedBinary::make(config.binary);
   if (!sealed) {
     logger.info("runtime.sealed-copy-unavailable", {{"error", sealed.error().message}});

@@ -103,3 +103,16 @@ TEST_CASE("a binary that cannot be read is a one-line error naming it") {
   REQUIRE_FALSE(directory);
   CHECK(directory.error().message == "sealed copy of /: not a regular file");
 }
+
+TEST_CASE("a lazy copy is made at its first use, and none of a file that cannot be read") {
+  test::TempDir dir;
+  SealedBinary lazy(program(dir, "tool", "/bin/true"));
+  auto copy = lazy.current();
+  REQUIRE(copy);
+  CHECK(content_of(copy->get()) == test::read_text("/bin/true"));
+  CHECK(::fcntl(copy->get(), F_GET_SEALS) ==
+        (F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE));
+  CHECK(lazy.current() == copy);
+  SealedBinary missing("/nonexistent/runtime");
+  CHECK(missing.current() == nullptr);
+}
