@@ -136,7 +136,7 @@ Result<ServiceView> Services::add(const std::string& handle, const ServiceSpec& 
   DMC_CHECK(store.add(spec));
   engine_.record(handle, spec.name, {"add", {}});
   DMC_CHECK(ensure_supervisor(store));
-  return wait_done(store, spec.name, Ask::Start, Status{}, 0);
+  return wait_done(store, spec, Ask::Start, Status{}, 0);
 }
 
 Result<std::vector<ServiceView>> Services::list(const std::string& handle) {
@@ -161,6 +161,7 @@ Result<ServiceView> Services::get(const std::string& handle, const std::string& 
 Result<ServiceView> Services::ask(const std::string& handle, const std::string& name, Ask ask,
                                   std::string_view by) {
   DMC_TRY(store, store_of(handle));
+  DMC_TRY(spec, store.spec(name));
   DMC_TRY(before, store.status(name));
   if (ask == Ask::Start || ask == Ask::Restart) {
     DMC_TRY(running, engine_.running(handle));
@@ -171,12 +172,12 @@ Result<ServiceView> Services::ask(const std::string& handle, const std::string& 
   DMC_TRY(control, store.update_control(name, [&](Control& c) { apply(c, ask); }));
   engine_.record(handle, name, {std::string(to_string(ask)), {{"by", std::string(by)}}});
   DMC_CHECK(ensure_supervisor(store));
-  return wait_done(store, name, ask, before, control.seq);
+  return wait_done(store, spec, ask, before, control.seq);
 }
 
-Result<ServiceView> Services::wait_done(const ServiceStore& store, const std::string& name,
+Result<ServiceView> Services::wait_done(const ServiceStore& store, const ServiceSpec& spec,
                                         Ask ask, const Status& before, uint64_t seq) {
-  DMC_TRY(spec, store.spec(name));
+  const std::string& name = spec.name;
   auto limit = ask == Ask::Stop || ask == Ask::Remove || ask == Ask::Restart
                    ? spec.stop_grace + kStopWaitBeyondGrace + (ask == Ask::Restart ? kStartWait : 0ms)
                    : std::chrono::milliseconds(kStartWait);
@@ -184,7 +185,11 @@ Result<ServiceView> Services::wait_done(const ServiceStore& store, const std::st
   auto next_check = std::chrono::steady_clock::now() + 1s;
   for (;;) {
     if (ask == Ask::Remove && !store.check(name)) return ServiceView{spec, {}, {}, true};
-    DMC_TRY(status, store.status(name));
+    auto read = store.status(name);
+    // The supervisor may remove the service between the check and the read.
+    if (!read && ask == Ask::Remove && !store.check(name)) return ServiceView{spec, {}, {}, true};
+    if (!read) return read.error();
+    const Status& status = *read;
     if (ask != Ask::Remove && done(ask, status, before, seq)) {
       DMC_TRY(now, view(store, name));
       DMC_CHECK(check_started(ask, now, before));

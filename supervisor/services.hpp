@@ -49,7 +49,8 @@ class Services final : public containerizer::Supervision {
   Result<ServiceStore> store_of(const std::string& handle) const;
   Result<void> ensure_supervisor(const ServiceStore& store);
   Result<ServiceView> view(const ServiceStore& store, const std::string& name) const;
-  Result<ServiceView> wait_done(const ServiceStore& store, const std::string& name, Ask ask,
+  // spec: read before the ask, since a removed service's files are gone.
+  Result<ServiceView> wait_done(const ServiceStore& store, const ServiceSpec& spec, Ask ask,
                                 const Status& before, uint64_t seq);
 
   Engine& engine_;
